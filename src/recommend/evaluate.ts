@@ -21,10 +21,10 @@ export async function evaluate(model: Recommender, dataset: Dataset): Promise<Me
   const started = performance.now();
   const predictions = await model.predict(episodes);
   const seconds = (performance.now() - started) / 1000;
-  const all = { y: [] as number[], p: [] as number[] };
-  const first5 = { y: [] as number[], p: [] as number[] };
-  const first10 = { y: [] as number[], p: [] as number[] };
-  const firstAttempt = { y: [] as number[], p: [] as number[] };
+  const all = new Scored();
+  const first5 = new Scored();
+  const first10 = new Scored();
+  const firstAttempt = new Scored();
   const seenByLearner = new Map<string, Set<string>>();
   episodes.forEach((e, n) => {
     const seen = seenByLearner.get(e.learnerId) ?? new Set<string>();
@@ -33,18 +33,18 @@ export async function evaluate(model: Recommender, dataset: Dataset): Promise<Me
       const y = e.queryCorrect?.[i] ? 1 : 0;
       const p = predictions[n][i];
       const position = e.offset + i;
-      all.y.push(y), all.p.push(p);
-      if (position < 5) first5.y.push(y), first5.p.push(p);
-      if (position < 10) first10.y.push(y), first10.p.push(p);
-      if (!seen.has(item.itemId)) firstAttempt.y.push(y), firstAttempt.p.push(p);
+      all.add(y, p);
+      if (position < 5) first5.add(y, p);
+      if (position < 10) first10.add(y, p);
+      if (!seen.has(item.itemId)) firstAttempt.add(y, p);
       seen.add(item.itemId);
     });
   });
   return {
-    auc: auc(all.y, all.p),
-    aucFirst5: auc(first5.y, first5.p),
-    aucFirst10: auc(first10.y, first10.p),
-    aucFirstAttempt: auc(firstAttempt.y, firstAttempt.p),
+    auc: all.auc(),
+    aucFirst5: first5.auc(),
+    aucFirst10: first10.auc(),
+    aucFirstAttempt: firstAttempt.auc(),
     accuracy: accuracy(all.y, all.p),
     predictions: all.y.length,
     predictionsPerSecond: all.y.length / Math.max(seconds, 1e-9),
@@ -55,8 +55,22 @@ export async function evaluate(model: Recommender, dataset: Dataset): Promise<Me
 export async function validationAuc(model: Recommender, dataset: Dataset): Promise<number> {
   const episodes = causalEpisodes(dataset);
   const predictions = await model.predict(episodes);
-  const y: number[] = [];
-  const p: number[] = [];
-  episodes.forEach((e, n) => e.queryCorrect?.forEach((c, i) => (y.push(c ? 1 : 0), p.push(predictions[n][i]))));
-  return auc(y, p);
+  const scored = new Scored();
+  episodes.forEach((e, n) => e.queryCorrect?.forEach((c, i) => scored.add(c ? 1 : 0, predictions[n][i])));
+  return scored.auc();
+}
+
+/** Labels and predicted probabilities of one subset of responses. */
+class Scored {
+  readonly y: number[] = [];
+  readonly p: number[] = [];
+
+  add(label: number, probability: number): void {
+    this.y.push(label);
+    this.p.push(probability);
+  }
+
+  auc(): number {
+    return auc(this.y, this.p);
+  }
 }
