@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.js';
+import { contentRouter } from './content/routes.js';
+import { dashboardRouter } from './dashboard/routes.js';
+import { databaseHealthy } from './db/connection.js';
+import { adminPlatformsRouter, ltiRouter } from './lti/routes.js';
+import { log } from './log.js';
+import { errorHandler, notFound } from './web/error_handler.js';
+import { registry, requestMetrics } from './web/metrics.js';
+
+/** The express app: shared middleware, then one router per area, then errors. */
+export function createApp(config: Config): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use((req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    res.locals.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', res.locals.requestId);
+    next();
+  });
+  app.use(requestMetrics);
+  app.use(
+    helmet({
+      // Wayfinder lives inside LMS iframes: framing is allowed, and a strict CSP keeps scripts ours.
+      frameguard: false,
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          frameAncestors: ['*'],
+          formAction: ['*'],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use('/static', express.static(fileURLToPath(new URL('../public', import.meta.url)), { maxAge: '1h' }));
+  app.get('/healthz', async (_req, res) => {
+    const db = await databaseHealthy();
+    res.status(db ? 200 : 503).json({ status: db ? 'ok' : 'degraded', database: db ? 'up' : 'down' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.use('/lti', ltiRouter(config));
+  app.use('/api/admin', adminPlatformsRouter(config));
+  app.use(dashboardRouter(config));
+  app.use(contentRouter(config));
+  app.use(notFound);
+  app.use(errorHandler);
+  log.debug('app created');
+  return app;
+}

@@ -1,0 +1,73 @@
+import mongoose from 'mongoose';
+import { log } from '../log.js';
+
+/**
+ * One mongoose copy and one connection for the whole process (ltijs uses the same default
+ * connection). Indexes are created explicitly by `ensureIndexes`, not by mongoose at model
+ * compile time, because ltijs declares TTL indexes that FerretDB v1 rejects.
+ */
+mongoose.set('autoIndex', false);
+mongoose.set('autoCreate', false);
+mongoose.set('strictQuery', true);
+
+export interface ConnectOptions {
+  /** Attempts before giving up; the delay doubles from 250 ms up to 5 s between them. */
+  attempts?: number;
+}
+
+export async function connectDatabase(uri: string, options: ConnectOptions = {}): Promise<void> {
+  const attempts = options.attempts ?? 8;
+  let delay = 250;
+  for (let i = 1; ; i++) {
+    try {
+      await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000 });
+      log.info({ database: mongoose.connection.name }, 'database connected');
+      return;
+    } catch (err) {
+      if (i >= attempts) throw new Error(`cannot reach the database after ${attempts} attempts: ${(err as Error).message}`);
+      log.warn({ attempt: i, err: (err as Error).message }, 'database not reachable yet, retrying');
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/** True when a ping round-trips; used by /healthz. */
+export async function databaseHealthy(): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== 1 || !db) return false;
+  try {
+    await db.command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates every index the registered models declare, except TTL ones (expiry runs by query
+ * in `expiry.ts`). Safe to run at every start.
+ */
+export async function ensureIndexes(): Promise<void> {
+  for (const model of Object.values(mongoose.models)) {
+    for (const [fields, opts] of model.schema.indexes()) {
+      const { expires: _e, expireAfterSeconds: _x, ...rest } = (opts ?? {}) as Record<string, unknown>;
+      await model.collection.createIndex(fields as Record<string, 1 | -1>, rest);
+    }
+    for (const [path, type] of Object.entries(model.schema.paths)) {
+      const o = (type as unknown as { options?: { index?: unknown; unique?: boolean } }).options;
+      if (o?.unique) await model.collection.createIndex({ [path]: 1 }, { unique: true });
+    }
+  }
+}
+
+/** Whether an error is the database being unreachable (answer 503 and retry), not a bad request. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const name = (err as { name?: string })?.name ?? '';
+  return /MongoNetwork|MongoServerSelection|MongoNotConnected|MongoPoolClosed|MongoTopologyClosed/.test(name) ||
+    /ECONNREFUSED|connection .* closed|Client must be connected|buffering timed out/i.test(String((err as Error)?.message));
+}

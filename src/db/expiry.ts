@@ -1,0 +1,47 @@
+import mongoose from 'mongoose';
+import { log } from '../log.js';
+
+/**
+ * Expiry by periodic delete-by-query: FerretDB v1 rejects TTL indexes, so nothing expires by
+ * itself. Each rule names a collection, its date field and how long documents live.
+ */
+export interface ExpiryRule {
+  collection: string;
+  field: string;
+  maxAgeSeconds: number;
+}
+
+const rules: ExpiryRule[] = [
+  // ltijs's collections, with the lifetimes ltijs declares as TTL indexes — except nonces, kept
+  // for two hours so a replay is refused for as long as any platform's id_token can be valid.
+  { collection: 'nonces', field: 'createdAt', maxAgeSeconds: 2 * 3600 },
+  { collection: 'states', field: 'createdAt', maxAgeSeconds: 600 },
+  { collection: 'accesstokens', field: 'createdAt', maxAgeSeconds: 3600 },
+  { collection: 'idtokens', field: 'createdAt', maxAgeSeconds: 24 * 3600 },
+  { collection: 'contexttokens', field: 'createdAt', maxAgeSeconds: 24 * 3600 },
+];
+
+/** Other areas add their own rules (launch sessions, retention) at import time. */
+export function addExpiryRule(rule: ExpiryRule): void {
+  rules.push(rule);
+}
+
+export async function runExpiry(now = new Date()): Promise<number> {
+  const db = mongoose.connection.db;
+  if (!db) return 0;
+  let removed = 0;
+  for (const r of rules) {
+    const cutoff = new Date(now.getTime() - r.maxAgeSeconds * 1000);
+    const res = await db.collection(r.collection).deleteMany({ [r.field]: { $lt: cutoff } });
+    removed += res.deletedCount ?? 0;
+  }
+  return removed;
+}
+
+export function startExpiryTimer(intervalMs = 60_000): () => void {
+  const t = setInterval(() => {
+    runExpiry().catch((err) => log.warn({ err: (err as Error).message }, 'expiry run failed'));
+  }, intervalMs);
+  t.unref();
+  return () => clearInterval(t);
+}

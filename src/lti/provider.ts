@@ -1,0 +1,44 @@
+import ltijs from 'ltijs';
+import { applyClockSkew } from './contrib/ltijs_clock_skew.js';
+
+/**
+ * ltijs does the LTI 1.3 protocol work (OIDC login, state cookie, id_token signature, nonce,
+ * the tool's JWKS, deep-linking messages). It is a process-wide singleton.
+ */
+export const lti = ltijs.Provider;
+
+export interface LtiSetup {
+  ltiKey: string;
+  mongodbUri: string;
+  clockSkewSeconds: number;
+}
+
+let ready = false;
+
+export async function setupLti(o: LtiSetup): Promise<void> {
+  if (ready) return;
+  applyClockSkew(o.clockSkewSeconds);
+  lti.setup(
+    o.ltiKey,
+    { url: o.mongodbUri },
+    {
+      // Routes relative to where `lti.app` is mounted (`/lti`).
+      appRoute: '/launch',
+      loginRoute: '/login',
+      keysetRoute: '/keys',
+      dynRegRoute: '/ltijs-register', // Wayfinder's own dynamic registration answers /lti/register
+      // Inside an LMS iframe the tool is third-party: SameSite=None; Secure (Partitioned is added
+      // by a header rewrite, since ltijs cannot set it).
+      cookies: { secure: true, sameSite: 'None' },
+      // ltiaas: after validating a launch ltijs hands over to Wayfinder (next()) instead of
+      // redirecting, and does not require its own session cookie on later requests.
+      ltiaas: true,
+      // Age is judged by exp with the configured skew; ltijs's default max age is 10 s.
+      tokenMaxAge: false,
+      devMode: false,
+    },
+  );
+  // The default mongoose connection is already open: ltijs reuses it.
+  await (lti as unknown as { Database: { setup(): Promise<void> } }).Database.setup();
+  ready = true;
+}

@@ -1,0 +1,108 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { requireAdminToken } from '../web/admin_auth.js';
+import { AppError } from '../web/errors.js';
+import { parse } from '../web/validate.js';
+import { render } from '../web/views.js';
+import { canvasConfig } from './canvas_config.js';
+import { partitionedCookies } from './contrib/partitioned_cookies.js';
+import { completeLaunch, ltijsRefusal, precheckLaunch } from './message_launch.js';
+import {
+  addPlatform,
+  approvePlatform,
+  getPlatform,
+  listPlatforms,
+  newPlatformSchema,
+  removePlatform,
+  setPlatformStatus,
+} from './platforms.js';
+import { lti } from './provider.js';
+import { consumeInvite, createRegistrationLink, registerDynamically } from './registration.js';
+
+const wrap =
+  (fn: (req: Request, res: Response) => Promise<unknown>) =>
+  (req: Request, res: Response, next: NextFunction) =>
+    fn(req, res).catch(next);
+
+/** `/lti/*`: ltijs's login, launch and keys, with Wayfinder's checks and registration around them. */
+export function ltiRouter(config: Config): Router {
+  const r = Router();
+  r.use(partitionedCookies);
+  r.get('/canvas.json', (_req, res) => {
+    res.json(canvasConfig(config.publicUrl));
+  });
+  r.get(
+    '/register',
+    wrap(async (req, res) => {
+      const q = parse(
+        z.object({
+          openid_configuration: z.string({ required_error: 'is required (the platform adds it when it opens this URL)' }).url(),
+          registration_token: z.string().optional(),
+          invite: z.string().optional(),
+        }),
+        req.query,
+        'registration request',
+      );
+      const preApproved = q.invite ? await consumeInvite(q.invite) : false;
+      if (q.invite && !preApproved) throw new AppError('FORBIDDEN', 'this registration link was already used or has expired; ask for a new one');
+      const platform = await registerDynamically(config.publicUrl, q.openid_configuration, q.registration_token, preApproved);
+      render(req, res, 'registered.njk', { active: platform.status === 'active' });
+    }),
+  );
+  r.post('/launch', precheckLaunch(config.clockSkewSeconds));
+  lti.onConnect(completeLaunch);
+  lti.onDeepLinking(completeLaunch);
+  lti.onInvalidToken(ltijsRefusal);
+  lti.onSessionTimeout(ltijsRefusal);
+  lti.onUnregisteredPlatform((req, res, next) => {
+    res.locals.err = { details: { message: 'UNREGISTERED_PLATFORM' } };
+    return ltijsRefusal(req, res, next);
+  });
+  lti.onInactivePlatform((req, res, next) => {
+    res.locals.err = { details: { message: 'PLATFORM_NOT_ACTIVATED' } };
+    return ltijsRefusal(req, res, next);
+  });
+  r.use(lti.app);
+  return r;
+}
+
+const approveSchema = z.object({ deploymentIds: z.array(z.string().min(1)).default([]) });
+
+/** `/api/admin/platforms`: manual registration and approval, for `ADMIN_TOKEN` holders. */
+export function adminPlatformsRouter(config: Config): Router {
+  const r = Router();
+  r.use(requireAdminToken(config.adminToken), express.json({ limit: '64kb' }));
+  r.get('/platforms', wrap(async (_req, res) => res.json({ platforms: await listPlatforms() })));
+  r.post(
+    '/platforms',
+    wrap(async (req, res) => {
+      const input = parse(newPlatformSchema, req.body);
+      res.status(201).json({ platform: await addPlatform(input, { source: 'manual' }) });
+    }),
+  );
+  r.get('/platforms/:id', wrap(async (req, res) => res.json({ platform: await getPlatform(req.params.id) })));
+  r.delete(
+    '/platforms/:id',
+    wrap(async (req, res) => {
+      await removePlatform(req.params.id);
+      res.status(204).end();
+    }),
+  );
+  r.post(
+    '/platforms/:id/approve',
+    wrap(async (req, res) => {
+      const { deploymentIds } = parse(approveSchema, req.body ?? {});
+      res.json({ platform: await approvePlatform(req.params.id, deploymentIds) });
+    }),
+  );
+  r.post('/platforms/:id/disable', wrap(async (req, res) => res.json({ platform: await setPlatformStatus(req.params.id, 'disabled') })));
+  r.post(
+    '/registration-links',
+    wrap(async (req, res) => {
+      const { note } = parse(z.object({ note: z.string().max(200).optional() }), req.body ?? {});
+      res.status(201).json(await createRegistrationLink(config.publicUrl, note));
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,146 @@
+import { createHash, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import mongoose, { Schema } from 'mongoose';
+import type { NextFunction, Request, Response } from 'express';
+import { addExpiryRule } from '../db/expiry.js';
+import { AppError } from '../web/errors.js';
+import type { AppRole } from './roles.js';
+
+/**
+ * The launch session: what a validated launch established (who, which course, which role), kept
+ * for the pages and API calls that follow it. The browser holds ltijs's ltik (a signed token);
+ * the database holds this record under the ltik's hash, never the ltik itself.
+ */
+export interface LaunchContext {
+  _id: string;
+  launchId: string;
+  tenantId: string;
+  courseId: string;
+  platformKey: string;
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  sub: string;
+  name: string;
+  roles: string[];
+  role: AppRole;
+  testUser: boolean;
+  contextId: string;
+  contextTitle: string;
+  resourceLinkId?: string;
+  resourceLinkTitle?: string;
+  messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
+  custom: Record<string, unknown>;
+  locale?: string;
+  returnUrl?: string;
+  ags?: { scope?: string[]; lineitems?: string; lineitem?: string };
+  nrps?: { context_memberships_url?: string; service_versions?: string[] };
+  deepLinking?: Record<string, unknown>;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export const SESSION_HOURS = 8;
+
+const launchSchema = new Schema<LaunchContext>(
+  {
+    _id: String,
+    launchId: String,
+    tenantId: String,
+    courseId: String,
+    platformKey: String,
+    issuer: String,
+    clientId: String,
+    deploymentId: String,
+    sub: String,
+    name: String,
+    roles: [String],
+    role: String,
+    testUser: Boolean,
+    contextId: String,
+    contextTitle: String,
+    resourceLinkId: String,
+    resourceLinkTitle: String,
+    messageType: String,
+    custom: Schema.Types.Mixed,
+    locale: String,
+    returnUrl: String,
+    ags: Schema.Types.Mixed,
+    nrps: Schema.Types.Mixed,
+    deepLinking: Schema.Types.Mixed,
+    createdAt: Date,
+    expiresAt: Date,
+  },
+  { versionKey: false },
+);
+launchSchema.index({ expiresAt: 1 });
+launchSchema.index({ tenantId: 1, courseId: 1, sub: 1 });
+const Launch = mongoose.model<LaunchContext>('Launch', launchSchema, 'wf_launches');
+addExpiryRule({ collection: 'wf_launches', field: 'createdAt', maxAgeSeconds: SESSION_HOURS * 3600 });
+
+const hash = (ltik: string) => createHash('sha256').update(ltik).digest('base64url');
+
+export async function createLaunchSession(
+  ltik: string,
+  context: Omit<LaunchContext, '_id' | 'launchId' | 'createdAt' | 'expiresAt'>,
+): Promise<LaunchContext> {
+  const now = new Date();
+  const doc: LaunchContext = {
+    ...context,
+    _id: hash(ltik),
+    launchId: randomUUID(),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600 * 1000),
+  };
+  await Launch.create(doc);
+  return doc;
+}
+
+function readLtik(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  if (typeof req.query.ltik === 'string') return req.query.ltik;
+  const body = req.body as { ltik?: unknown } | undefined;
+  if (body && typeof body.ltik === 'string') return body.ltik;
+  return undefined;
+}
+
+/** Resolves the launch session or answers 401; puts it on `res.locals.launch` and the ltik on `res.locals.ltik`. */
+export function requireLaunch(ltiKey: string) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const ltik = readLtik(req);
+      if (!ltik) throw new AppError('UNAUTHENTICATED', 'no launch session: open Wayfinder from your course');
+      try {
+        jwt.verify(ltik, ltiKey);
+      } catch {
+        throw new AppError('UNAUTHENTICATED', 'the launch session token is not valid: open Wayfinder from your course again');
+      }
+      const launch = await Launch.findById(hash(ltik)).lean<LaunchContext>();
+      if (!launch || launch.expiresAt < new Date()) {
+        throw new AppError('SESSION_EXPIRED', 'your session has ended: open Wayfinder from your course again');
+      }
+      res.locals.launch = launch;
+      res.locals.ltik = ltik;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** Allows only the given roles; a teacher page refuses students with 403. */
+export function requireRole(...roles: AppRole[]) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const launch = res.locals.launch as LaunchContext | undefined;
+    if (!launch || !roles.includes(launch.role)) {
+      return next(new AppError('FORBIDDEN', `this page is for ${roles.join(' or ')} roles only`));
+    }
+    next();
+  };
+}
+
+/** For tests and erasure: how many sessions a learner has. */
+export async function countLaunchSessions(filter: Partial<Pick<LaunchContext, 'tenantId' | 'sub'>>): Promise<number> {
+  return Launch.countDocuments(filter);
+}

@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { ensureIndexes } from './db/connection.js';
+import { startExpiryTimer } from './db/expiry.js';
+import { openDatabase, type Database } from './db/index.js';
+import { setupLti } from './lti/provider.js';
+import { log } from './log.js';
+
+export interface RunningTool {
+  url: string;
+  port: number;
+  server: Server;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** config → database → LTI provider → HTTP server → background timers. */
+export async function startTool(config: Config): Promise<RunningTool> {
+  const database = await openDatabase(config);
+  await setupLti({ ltiKey: config.ltiKey, mongodbUri: database.uri, clockSkewSeconds: config.clockSkewSeconds });
+  await ensureIndexes(); // ltijs registered its models during setup
+  const app = createApp(config);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const stopExpiry = startExpiryTimer();
+  const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
+  log.info({ url, port }, 'Wayfinder listening');
+  return {
+    url,
+    port,
+    server,
+    database,
+    close: async () => {
+      stopExpiry();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await database.close();
+    },
+  };
+}
