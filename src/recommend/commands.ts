@@ -1,0 +1,160 @@
+import { access } from 'node:fs/promises';
+import { CliError, intOption, requireOption, type CliCommand } from '../cli/command.js';
+import { ProgressBar } from '../cli/progress.js';
+import { initBackend } from './backend.js';
+import { DataFormatError, loadDkvmn } from './data/dkvmn.js';
+import { splitLearners } from './data/episodes.js';
+import type { Dataset } from './data/interactions.js';
+import { evaluate, validationAuc, type Metrics } from './evaluate.js';
+import { createModel, isModelName } from './models/index.js';
+import { MODEL_NAMES, type ModelName, type Recommender } from './models/types.js';
+import { makeRng } from './random.js';
+import { saveModelDir } from './store.js';
+
+/** Test AUCs reported in the DKVMN paper on these splits (see ../shared/datasets/README.md). */
+const PUBLISHED: Record<string, { DKT: number; DKVMN: number }> = {
+  assist2009: { DKT: 0.805, DKVMN: 0.816 },
+  synthetic5: { DKT: 0.803, DKVMN: 0.827 },
+};
+
+/** The cheap baselines every eval reports beside the chosen model. */
+const BASELINES: ModelName[] = ['item-rate', 'heuristic', 'irt'];
+
+const DEFAULT_EPOCHS = 10;
+
+const common = {
+  model: { type: 'string' },
+  train: { type: 'string' },
+  valid: { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function modelOption(values: Values): ModelName {
+  const name = requireOption(values, 'model');
+  if (!isModelName(name)) throw new CliError(`unknown model "${name}"; valid models: ${MODEL_NAMES.join(', ')}`);
+  return name;
+}
+
+async function loadFile(file: string): Promise<Dataset> {
+  try {
+    await access(file);
+  } catch {
+    throw new CliError(`cannot read ${file}: no such file`);
+  }
+  try {
+    return await loadDkvmn(file);
+  } catch (err) {
+    if (err instanceof DataFormatError) throw new CliError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Training data plus the validation set: --valid, or 20% of the training learners held out (seeded). */
+async function loadTrainValid(values: Values, seed: number): Promise<{ train: Dataset; valid: Dataset }> {
+  const full = await loadFile(requireOption(values, 'train'));
+  if (typeof values.valid === 'string') return { train: full, valid: await loadFile(values.valid) };
+  return splitLearners(full, 0.2, makeRng(seed));
+}
+
+/** Fits with a progress bar (epoch, loss, validation AUC, time left); resolves to seconds spent. */
+async function fitWithProgress(model: Recommender, train: Dataset, valid: Dataset, epochs: number, seed: number, quiet: boolean): Promise<number> {
+  const started = performance.now();
+  let bar: ProgressBar | undefined; // only models trained in epochs report progress
+  await model.fit(train, valid, {
+    epochs,
+    seed,
+    onEpoch: (r) => {
+      if (!quiet) bar ??= new ProgressBar(`train ${model.name}`, epochs);
+      bar?.update(r.epoch, `loss ${r.loss.toFixed(4)} valid AUC ${r.validAuc.toFixed(4)}`);
+    },
+  });
+  bar?.finish();
+  return (performance.now() - started) / 1000;
+}
+
+const fixed = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+
+function table(dataset: string, rows: { name: string; m?: Metrics; trainSeconds?: number }[]): string {
+  const header = ['model', 'AUC', 'first5', 'first10', 'firstAtt', 'acc', 'train s', 'pred/s'];
+  const lines = rows.map(({ name, m, trainSeconds }) => [
+    name,
+    fixed(m?.auc ?? NaN),
+    fixed(m?.aucFirst5 ?? NaN),
+    fixed(m?.aucFirst10 ?? NaN),
+    fixed(m?.aucFirstAttempt ?? NaN),
+    fixed(m?.accuracy ?? NaN),
+    fixed(trainSeconds ?? NaN, 1),
+    m ? String(Math.round(m.predictionsPerSecond)) : '–',
+  ]);
+  const published = PUBLISHED[dataset];
+  if (published) for (const [name, value] of Object.entries(published)) lines.push([`${name} (published)`, fixed(value), '–', '–', '–', '–', '–', '–']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [`test results on ${dataset}`, format(header), ...lines.map(format)].join('\n');
+}
+
+const train: CliCommand = {
+  name: 'train',
+  summary: 'Train a success-prediction model on a DKVMN-format file',
+  usage: `train --model NAME --train FILE [--valid FILE] [--epochs N] [--seed S] [--out DIR] [--json]   (models: ${MODEL_NAMES.join(', ')})`,
+  options: { ...common, out: { type: 'string' } },
+  async run(values) {
+    const name = modelOption(values);
+    const seed = intOption(values, 'seed', 1);
+    const epochs = intOption(values, 'epochs', DEFAULT_EPOCHS);
+    const { train: trainSet, valid } = await loadTrainValid(values, seed);
+    const backend = await initBackend();
+    const model = createModel(name);
+    const trainSeconds = await fitWithProgress(model, trainSet, valid, epochs, seed, values.json === true);
+    const validAuc = await validationAuc(model, valid);
+    const out = typeof values.out === 'string' ? values.out : undefined;
+    if (out) {
+      await saveModelDir(out, model.state(), { model: name, data: String(values.train), metrics: { validAuc }, backend, created: new Date() });
+    }
+    if (values.json !== true) console.log(`${name}: validation AUC ${fixed(validAuc)} after ${fixed(trainSeconds, 1)} s${out ? `, saved to ${out}` : ''}`);
+    console.log(JSON.stringify({ model: name, dataset: trainSet.name, validAuc, trainSeconds, backend, out: out ?? null }));
+  },
+};
+
+const evalCommand: CliCommand = {
+  name: 'eval',
+  summary: 'Train on one file, evaluate on a test file (standard and few-shot protocols) beside the baselines',
+  usage: `eval --model NAME --train FILE --test FILE [--valid FILE] [--epochs N] [--seed S] [--json]   (models: ${MODEL_NAMES.join(', ')})`,
+  options: { ...common, test: { type: 'string' } },
+  async run(values) {
+    const name = modelOption(values);
+    const seed = intOption(values, 'seed', 1);
+    const epochs = intOption(values, 'epochs', DEFAULT_EPOCHS);
+    const test = await loadFile(requireOption(values, 'test'));
+    const { train: trainSet, valid } = await loadTrainValid(values, seed);
+    const backend = await initBackend();
+    const rows: { name: string; m: Metrics; trainSeconds: number }[] = [];
+    for (const modelName of [...BASELINES.filter((b) => b !== name), name]) {
+      const model = createModel(modelName);
+      const trainSeconds = await fitWithProgress(model, trainSet, valid, epochs, seed, values.json === true);
+      rows.push({ name: modelName, m: await evaluate(model, test), trainSeconds });
+    }
+    const { m, trainSeconds } = rows[rows.length - 1];
+    if (values.json !== true) console.log(table(test.name, rows));
+    console.log(
+      JSON.stringify({
+        model: name,
+        dataset: test.name,
+        auc: m.auc,
+        aucFirst5: m.aucFirst5,
+        aucFirst10: m.aucFirst10,
+        aucFirstAttempt: m.aucFirstAttempt,
+        accuracy: m.accuracy,
+        trainSeconds,
+        predictionsPerSecond: m.predictionsPerSecond,
+        backend,
+      }),
+    );
+  },
+};
+
+export const recommendCommands: CliCommand[] = [train, evalCommand];
