@@ -16,7 +16,7 @@ export class Params {
     const fanOut = shape[shape.length - 1];
     const limit = Math.sqrt(6 / (fanIn + fanOut));
     for (let i = 0; i < size; i++) values[i] = fill ?? (this.rng() * 2 - 1) * limit;
-    const v = tf.variable(tf.tensor(values, shape), true, name);
+    const v = tf.variable(tf.tensor(values, shape)); // unnamed: tfjs variable names are global
     this.variables.set(name, v);
     return v;
   }

@@ -1,0 +1,73 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { useBackend } from '../../../src/recommend/backend.js';
+import { candidateEpisode, causalEpisodes, type Episode } from '../../../src/recommend/data/episodes.js';
+import { createModel, modelFromState } from '../../../src/recommend/models/index.js';
+import { MODEL_NAMES, type Recommender } from '../../../src/recommend/models/types.js';
+import { predict } from '../../../src/recommend/predict.js';
+import { loadModelDir, saveModelDir } from '../../../src/recommend/store.js';
+import { plantedDataset, TINY } from './fixtures.js';
+
+const train = plantedDataset(40, 1, 30);
+const valid = plantedDataset(10, 2, 30);
+const probe = causalEpisodes(plantedDataset(3, 3, 25));
+
+/** The same episode with every response at position ≥ t flipped. */
+function flippedFrom(e: Episode, t: number): Episode {
+  const support = e.support.map((x, i) => (e.supportPos[i] >= t ? { ...x, correct: !x.correct } : x));
+  return { ...e, support };
+}
+
+before(async () => assert.ok(await useBackend('wasm')));
+
+for (const name of MODEL_NAMES) {
+  describe(`${name} model`, () => {
+    let model: Recommender;
+    before(async () => {
+      model = createModel(name, TINY);
+      await model.fit(train, valid, { epochs: 1, seed: 5 });
+    });
+
+    test('predicts one probability per query, for any support size including none', async () => {
+      const out = await model.predict(probe);
+      assert.deepEqual(
+        out.map((p) => p.length),
+        probe.map((e) => e.query.length),
+      );
+      for (const p of out) assert.ok(p.every((v) => v > 0 && v < 1));
+      const cold = await predict([], [{ itemId: 'i1', skills: ['s1'] }, { itemId: 'unseen', skills: ['s2'] }], model);
+      assert.equal(cold.length, 2);
+      assert.ok(cold.every((v) => v > 0 && v < 1));
+    });
+
+    test('no leakage: predictions before position t ignore responses at t and later', async () => {
+      const e = probe[0];
+      const [original] = await model.predict([e]);
+      for (const t of [0, 7, 15]) {
+        const [altered] = await model.predict([flippedFrom(e, t)]);
+        for (let i = 0; i <= t; i++) assert.ok(Math.abs(original[i] - altered[i]) < 1e-6, `position ${i} changed when responses from ${t} on were altered`);
+        if (name !== 'item-rate') assert.ok(altered.slice(t + 1).some((v, i) => Math.abs(v - original[t + 1 + i]) > 1e-6), 'later predictions should react');
+      }
+    });
+
+    test('batching does not change predictions', async () => {
+      const together = await model.predict(probe);
+      const alone = await Promise.all(probe.map(async (e) => (await model.predict([e]))[0]));
+      together.forEach((p, n) => p.forEach((v, i) => assert.ok(Math.abs(v - alone[n][i]) < 1e-5)));
+    });
+
+    test('save → load gives identical predictions', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'wayfinder-model-'));
+      try {
+        await saveModelDir(dir, model.state(), { model: name, data: 'planted', metrics: {}, backend: 'wasm', created: new Date() });
+        const loaded = modelFromState((await loadModelDir(dir)).state);
+        assert.deepEqual(await loaded.predict(probe), await model.predict(probe));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
