@@ -58,22 +58,35 @@ function browserHeaders(state: LmsState, frame: string | undefined, jar: CookieJ
 }
 
 /**
+ * The third-party login initiation parameters for a launch. The launch itself is kept server-side
+ * under an opaque id sent as lti_message_hint, so the auth endpoint knows what to sign.
+ */
+export function loginParams(state: LmsState, o: LaunchOptions): URLSearchParams {
+  const tool = toolFor(state, o.clientId);
+  return new URLSearchParams({
+    iss: state.issuer,
+    login_hint: resolveUser(o.user).sub,
+    target_link_uri: targetLinkFor(state, o),
+    lti_message_hint: state.rememberLaunch(o),
+    client_id: tool.clientId,
+    lti_deployment_id: o.deploymentId ?? tool.deploymentId,
+    ...o.loginParams,
+  });
+}
+
+/** The login initiation URL a link or iframe in the LMS would open (GET). */
+export function loginUrl(state: LmsState, o: LaunchOptions): string {
+  const tool = toolFor(state, o.clientId);
+  return `${tool.loginUrl}${tool.loginUrl.includes('?') ? '&' : '?'}${loginParams(state, o)}`;
+}
+
+/**
  * The browser's part of a launch: login initiation at the tool, following the tool's own
  * redirects, up to the point where it sends the browser to the LMS's authorization endpoint.
  */
 export async function beginLogin(state: LmsState, o: LaunchOptions): Promise<LoginResult> {
   const tool = toolFor(state, o.clientId);
-  const user = resolveUser(o.user);
-  const hint = state.rememberLaunch(o);
-  const params = new URLSearchParams({
-    iss: state.issuer,
-    login_hint: user.sub,
-    target_link_uri: targetLinkFor(state, o),
-    lti_message_hint: hint,
-    client_id: tool.clientId,
-    lti_deployment_id: o.deploymentId ?? tool.deploymentId,
-    ...o.loginParams,
-  });
+  const params = loginParams(state, o);
   const jar = o.cookies ?? new CookieJar();
   const toolOrigin = new URL(tool.loginUrl).origin;
   const post = o.loginMethod === 'POST';

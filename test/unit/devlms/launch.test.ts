@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { startTestLms, type DevLms } from '../../support/lms.js';
 import { startLmsStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';

@@ -50,7 +50,7 @@ describe('dev LMS dynamic registration (as Moodle 4.x)', () => {
 
   it('serves the platform configuration, with or without the bearer token', async () => {
     const token = lms.registrationToken();
-    for (const headers of [{}, { authorization: `Bearer ${token}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${token}` }] as Record<string, string>[]) {
       const res = await fetch(lms.openidConfigurationUrl, { headers });
       assert.equal(res.status, 200);
       const cfg = (await res.json()) as Record<string, unknown>;
