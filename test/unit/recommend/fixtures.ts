@@ -14,13 +14,15 @@ export const TINY = { dim: 8, heads: 2, hidden: 8, features: 4, pairBudget: 20_0
  * item difficulties, and learning (ability grows after each attempt on the skill).
  */
 export function plantedDataset(learners: number, seed: number, length = 40): Dataset {
+  const normal = (rng: () => number) => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
+  // The item world is the same for every seed; only the learners differ.
+  const world = makeRng(1234);
+  const difficulty = Array.from({ length: 24 }, () => normal(world));
   const rng = makeRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
-  const difficulty = Array.from({ length: 24 }, () => normal());
   return {
     name: 'planted',
     learners: Array.from({ length: learners }, (_, n) => {
-      const ability = Array.from({ length: 4 }, () => 1.5 * normal());
+      const ability = Array.from({ length: 4 }, () => 1.5 * normal(rng));
       const interactions: Interaction[] = [];
       for (let t = 0; t < length; t++) {
         const item = Math.floor(rng() * 24);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../../../src/recommend/backend.js';
-import { candidateEpisode, causalEpisodes, type Episode } from '../../../src/recommend/data/episodes.js';
+import { causalEpisodes, type Episode } from '../../../src/recommend/data/episodes.js';
 import { createModel, modelFromState } from '../../../src/recommend/models/index.js';
 import { MODEL_NAMES, type Recommender } from '../../../src/recommend/models/types.js';
 import { predict } from '../../../src/recommend/predict.js';
