@@ -34,7 +34,10 @@ const resourceLinkSchema = z
 class Refusal extends Error {}
 
 /** Checks a deep linking response and turns its resource links into launchable links and columns. */
-export async function acceptDeepLinkResponse(state: LmsState, token: string): Promise<{
+export async function acceptDeepLinkResponse(
+  state: LmsState,
+  token: string,
+): Promise<{
   links: StoredResourceLink[];
   msg?: string;
   errormsg?: string;
@@ -72,7 +75,9 @@ export async function acceptDeepLinkResponse(state: LmsState, token: string): Pr
       throw new Refusal(`content_items[${i}]: type ${String(type)} was not accepted.`);
     const parsed = resourceLinkSchema.safeParse(item);
     if (!parsed.success)
-      throw new Refusal(`content_items[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+      throw new Refusal(
+        `content_items[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`,
+      );
     const it = parsed.data;
     const id = `dl-${randomUUID()}`;
     links.push({
@@ -116,7 +121,8 @@ export function deepLinkReturnRoutes(router: Router, state: LmsState): void {
       } catch (err) {
         if (!(err instanceof Refusal)) throw err;
         log.info({ why: err.message }, 'devlms: deep linking response refused');
-        if (wantsJson) return res.status(400).json({ error: 'invalid_deep_linking_response', message: err.message });
+        if (wantsJson)
+          return res.status(400).json({ error: 'invalid_deep_linking_response', message: err.message });
         render(res, 'error', { title: 'Deep linking response refused', message: err.message }, 400);
       }
     },

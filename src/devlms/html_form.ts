@@ -24,7 +24,11 @@ export function parseForm(
     const name = attr(input, 'name');
     if (name) fields[name] = attr(input, 'value') ?? '';
   }
-  return { action: attr(open, 'action') ?? '', method: (attr(open, 'method') ?? 'get').toLowerCase(), fields };
+  return {
+    action: attr(open, 'action') ?? '',
+    method: (attr(open, 'method') ?? 'get').toLowerCase(),
+    fields,
+  };
 }
 
 /** Plain text of a page, for error messages. */

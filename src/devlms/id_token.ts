@@ -51,14 +51,20 @@ export function agsUrls(state: LmsState, courseId: string, deploymentId: string,
   const base = `${state.url}/mod/lti/services.php/${encodeURIComponent(courseId)}/lineitems`;
   return {
     lineitems: `${base}?type_id=${deploymentId}`,
-    lineitem: columnId ? `${base}/${encodeURIComponent(columnId)}/lineitem?type_id=${deploymentId}` : undefined,
+    lineitem: columnId
+      ? `${base}/${encodeURIComponent(columnId)}/lineitem?type_id=${deploymentId}`
+      : undefined,
   };
 }
 
 /** The column a default (not deep-linked) resource link grades into, as if created by hand. */
 export const defaultColumnId = (courseId: string) => `default-${courseId}`;
 
-export function findStoredLink(state: LmsState, clientId: string, id: string): StoredResourceLink | undefined {
+export function findStoredLink(
+  state: LmsState,
+  clientId: string,
+  id: string,
+): StoredResourceLink | undefined {
   return state.resourceLinks.find((l) => l.id === id && l.clientId === clientId);
 }
 
@@ -162,7 +168,13 @@ export function claimsFor(state: LmsState, o: LaunchOptions, nonce: string): Rec
     // `data` names the pending request so the return can be tied to course, user and tool.
     const data =
       o.deepLinking?.data ??
-      state.rememberDeepLink({ clientId: tool.clientId, courseId: course.id, userSub: user.sub, acceptTypes, acceptMultiple });
+      state.rememberDeepLink({
+        clientId: tool.clientId,
+        courseId: course.id,
+        userSub: user.sub,
+        acceptTypes,
+        acceptMultiple,
+      });
     claims[CLAIM.deepLinkingSettings] = {
       deep_link_return_url: state.deepLinkReturnUrl,
       accept_types: acceptTypes,

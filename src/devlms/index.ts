@@ -12,7 +12,9 @@ import type { LaunchOptions, LaunchResult, StoredResourceLink, ToolRecord } from
 
 // A platform that signs whatever it is asked to must never run in production.
 if (process.env.NODE_ENV === 'production') {
-  throw new Error('src/devlms is a development and test fixture and refuses to load when NODE_ENV=production');
+  throw new Error(
+    'src/devlms is a development and test fixture and refuses to load when NODE_ENV=production',
+  );
 }
 
 export { CookieJar } from './cookie_jar.js';
@@ -74,7 +76,12 @@ export interface DevLms {
   launch(o?: LaunchOptions): Promise<LaunchResult>;
   signIdToken(claims: Record<string, unknown>, o?: SignOptions): string;
   beginLogin(o?: LaunchOptions): Promise<LoginResult>;
-  postLaunch(idToken: string, state: string, cookies?: CookieJar, o?: PostLaunchOptions): Promise<LaunchResult>;
+  postLaunch(
+    idToken: string,
+    state: string,
+    cookies?: CookieJar,
+    o?: PostLaunchOptions,
+  ): Promise<LaunchResult>;
   claimsFor(o: LaunchOptions, nonce: string): Record<string, unknown>;
   rotateKey(o?: { keepOld?: boolean }): void;
   /** A fresh registration token, as the admin page would put in the registration URL. */
@@ -89,7 +96,10 @@ export interface DevLms {
   /** Resource links created by deep linking, optionally for one course. */
   resourceLinks(courseId?: string): StoredResourceLink[];
   /** For the LMS's services: who holds this `Authorization` header, if it carries `scope`. */
-  checkAccessToken(authorization: string | undefined, scope: string): { clientId: string; scopes: string[] } | undefined;
+  checkAccessToken(
+    authorization: string | undefined,
+    scope: string,
+  ): { clientId: string; scopes: string[] } | undefined;
   stop(): Promise<void>;
 }
 

@@ -70,7 +70,10 @@ export function signJwt(
 
 /** Fetches a tool's key set. No cache: a dev LMS should see a tool's rotation at once. */
 export async function fetchJwks(url: string): Promise<JsonWebKey[]> {
-  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(5000),
+  });
   if (!res.ok) throw new Error(`key set at ${url} answered ${res.status}`);
   const body = (await res.json()) as { keys?: JsonWebKey[] };
   if (!Array.isArray(body.keys)) throw new Error(`key set at ${url} has no "keys" array`);

@@ -23,7 +23,8 @@ export function authorize(state: LmsState, p: Record<string, unknown>): AuthOutc
   if (!tool) return fail('unauthorized_client', `No tool is registered with client_id "${clientId}".`);
   if (str('response_type') !== 'id_token')
     return fail('unsupported_response_type', 'response_type must be "id_token".');
-  if (!(str('scope') ?? '').split(' ').includes('openid')) return fail('invalid_scope', 'scope must include "openid".');
+  if (!(str('scope') ?? '').split(' ').includes('openid'))
+    return fail('invalid_scope', 'scope must include "openid".');
   if (str('response_mode') !== 'form_post')
     return fail('invalid_request', 'response_mode must be "form_post".');
   if (str('prompt') !== 'none') return fail('invalid_request', 'prompt must be "none".');
@@ -40,7 +41,10 @@ export function authorize(state: LmsState, p: Record<string, unknown>): AuthOutc
   const hint = str('lti_message_hint');
   const launch = hint ? state.launches.get(hint) : undefined;
   if (!launch || launch.expires < Date.now())
-    return fail('invalid_request', 'lti_message_hint is missing, unknown or expired: start the launch again.');
+    return fail(
+      'invalid_request',
+      'lti_message_hint is missing, unknown or expired: start the launch again.',
+    );
   const options = launch.options;
   if ((options.clientId ?? state.defaultClientId) !== clientId)
     return fail('invalid_request', 'This launch was started for another tool.');

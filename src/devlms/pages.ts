@@ -25,14 +25,30 @@ function readChoice(state: LmsState, src: Record<string, unknown>): Choice {
     return allowed.includes(v) ? v : fallback;
   };
   const tools = [...state.tools.keys()];
-  const course = pick('course', demoCourses.map((c) => c.id), demoCourses[0].id);
+  const course = pick(
+    'course',
+    demoCourses.map((c) => c.id),
+    demoCourses[0].id,
+  );
   return {
-    tool: pick('tool', tools, state.tool() ? state.defaultClientId : tools[0] ?? ''),
-    user: pick('user', demoUsers.map((u) => u.sub), demoUsers[0].sub),
-    role: pick('role', ROLES.map((r) => r.value), ''),
+    tool: pick('tool', tools, state.tool() ? state.defaultClientId : (tools[0] ?? '')),
+    user: pick(
+      'user',
+      demoUsers.map((u) => u.sub),
+      demoUsers[0].sub,
+    ),
+    role: pick(
+      'role',
+      ROLES.map((r) => r.value),
+      '',
+    ),
     course,
     link: typeof src.link === 'string' ? src.link : 'default',
-    locale: pick('locale', LOCALES.map((l) => l.value), 'en'),
+    locale: pick(
+      'locale',
+      LOCALES.map((l) => l.value),
+      'en',
+    ),
   };
 }
 
@@ -81,7 +97,11 @@ export function pageRoutes(router: Router, state: LmsState): void {
     render(res, 'launcher', {
       ...launcherContext(state, choice),
       frameUrl: loginUrl(state, options),
-      windowUrl: loginUrl(state, { ...options, frame: 'window', launchPresentation: { document_target: 'window' } }),
+      windowUrl: loginUrl(state, {
+        ...options,
+        frame: 'window',
+        launchPresentation: { document_target: 'window' },
+      }),
     });
   });
 

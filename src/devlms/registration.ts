@@ -56,12 +56,19 @@ function checkRegistrationToken(state: LmsState, req: Request): TokenCheck {
   const key = state.keys.byKid(decoded?.header.kid);
   if (!key) return { ok: false, reason: 'invalid_registration_token' };
   try {
-    const p = jwt.verify(m[1], key.publicKey, { algorithms: ['RS256'], issuer: state.issuer }) as jwt.JwtPayload;
-    if (p.scope !== 'reg' || typeof p.jti !== 'string') return { ok: false, reason: 'invalid_registration_token' };
+    const p = jwt.verify(m[1], key.publicKey, {
+      algorithms: ['RS256'],
+      issuer: state.issuer,
+    }) as jwt.JwtPayload;
+    if (p.scope !== 'reg' || typeof p.jti !== 'string')
+      return { ok: false, reason: 'invalid_registration_token' };
     if (state.usedRegistrationTokens.has(p.jti)) return { ok: false, reason: 'token_already_used' };
     return { ok: true, jti: p.jti };
   } catch (err) {
-    return { ok: false, reason: (err as Error).name === 'TokenExpiredError' ? 'token_expired' : 'invalid_registration_token' };
+    return {
+      ok: false,
+      reason: (err as Error).name === 'TokenExpiredError' ? 'token_expired' : 'invalid_registration_token',
+    };
   }
 }
 
@@ -99,7 +106,8 @@ export function registrationRoutes(router: Router, state: LmsState): void {
     // The bearer token is allowed here (Canvas wants it); when present it must be one of ours.
     if (req.get('authorization')) {
       const check = checkRegistrationToken(state, req);
-      if (!check.ok && check.reason !== 'token_already_used') return res.status(401).type('text').send(check.reason);
+      if (!check.ok && check.reason !== 'token_already_used')
+        return res.status(401).type('text').send(check.reason);
     }
     res.json(openidConfiguration(state));
   };
@@ -112,7 +120,9 @@ export function registrationRoutes(router: Router, state: LmsState): void {
     if (!check.ok) return res.status(401).type('text').send(check.reason);
     const parsed = registrationSchema.safeParse(req.body);
     if (!parsed.success) {
-      const description = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      const description = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ');
       return res.status(400).json({ error: 'invalid_client_metadata', error_description: description });
     }
     const reg = parsed.data;

@@ -38,12 +38,21 @@ const MAX_REDIRECTS = 10;
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) WayfinderDevLms/1.0 Chrome/126.0 Safari/537.36';
 
 /** Cookie rules for a request, by where the tool runs. Every request from the LMS page is cross-site. */
-function cookieContext(o: { frame?: string; thirdPartyCookies?: CookieContext['thirdPartyCookies'] }, method: string) {
+function cookieContext(
+  o: { frame?: string; thirdPartyCookies?: CookieContext['thirdPartyCookies'] },
+  method: string,
+) {
   if (o.frame === 'window') return { crossSite: true, topLevelGet: method === 'GET' };
   return { crossSite: true, embedded: true, thirdPartyCookies: o.thirdPartyCookies };
 }
 
-function browserHeaders(state: LmsState, frame: string | undefined, jar: CookieJar, url: string, ctx: CookieContext) {
+function browserHeaders(
+  state: LmsState,
+  frame: string | undefined,
+  jar: CookieJar,
+  url: string,
+  ctx: CookieContext,
+) {
   const headers: Record<string, string> = {
     'user-agent': UA,
     accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
@@ -113,7 +122,11 @@ export async function beginLogin(state: LmsState, o: LaunchOptions): Promise<Log
       // Some tools answer the login with an auto-submitting form to the auth endpoint instead.
       const form = res.ok ? parseForm(html) : undefined;
       if (!form || !form.action)
-        throw new LaunchError(`login initiation at ${url} answered ${res.status}: ${textOf(html).slice(0, 300)}`, res.status, html);
+        throw new LaunchError(
+          `login initiation at ${url} answered ${res.status}: ${textOf(html).slice(0, 300)}`,
+          res.status,
+          html,
+        );
       next = new URL(form.action, url);
       for (const [k, v] of Object.entries(form.fields)) next.searchParams.set(k, v);
     }
@@ -180,12 +193,20 @@ export async function postLaunch(
 export async function launch(state: LmsState, o: LaunchOptions): Promise<LaunchResult> {
   const login = await beginLogin(state, o);
   if (!login.authRequestUrl.startsWith(state.authUrl))
-    throw new LaunchError(`the tool redirected to ${login.authRequestUrl}, not to the LMS's auth endpoint`, 0, '');
+    throw new LaunchError(
+      `the tool redirected to ${login.authRequestUrl}, not to the LMS's auth endpoint`,
+      0,
+      '',
+    );
   const res = await fetch(login.authRequestUrl, { redirect: 'manual', headers: { 'user-agent': UA } });
   const html = await res.text();
   const form = res.ok ? parseForm(html) : undefined;
   if (!form?.fields.id_token)
-    throw new LaunchError(`the LMS refused the authentication request: ${textOf(html).slice(0, 300)}`, res.status, html);
+    throw new LaunchError(
+      `the LMS refused the authentication request: ${textOf(html).slice(0, 300)}`,
+      res.status,
+      html,
+    );
   return postLaunch(state, form.fields.id_token, form.fields.state ?? '', login.cookies, {
     redirectUri: form.action,
     clientId: o.clientId,

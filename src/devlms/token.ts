@@ -21,7 +21,12 @@ export function tokenRoutes(router: Router, state: LmsState): void {
     if (body.grant_type !== 'client_credentials')
       return oauthError(res, 400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     if (body.client_assertion_type !== ASSERTION_TYPE || !body.client_assertion)
-      return oauthError(res, 400, 'invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}, with a client_assertion`);
+      return oauthError(
+        res,
+        400,
+        'invalid_request',
+        `client_assertion_type must be ${ASSERTION_TYPE}, with a client_assertion`,
+      );
     const unverified = jwt.decode(body.client_assertion);
     const clientId = unverified && typeof unverified === 'object' ? unverified.iss : undefined;
     const tool = clientId ? state.tool(clientId) : undefined;
@@ -38,17 +43,22 @@ export function tokenRoutes(router: Router, state: LmsState): void {
       log.info({ client_id: tool.clientId, why }, 'devlms: client assertion refused');
       return oauthError(res, 401, 'invalid_client', why);
     }
-    if (claims.sub !== tool.clientId) return oauthError(res, 401, 'invalid_client', 'sub must equal the client id');
-    if (typeof claims.exp !== 'number') return oauthError(res, 401, 'invalid_client', 'the assertion has no exp');
-    if (typeof claims.jti !== 'string') return oauthError(res, 401, 'invalid_client', 'the assertion has no jti');
+    if (claims.sub !== tool.clientId)
+      return oauthError(res, 401, 'invalid_client', 'sub must equal the client id');
+    if (typeof claims.exp !== 'number')
+      return oauthError(res, 401, 'invalid_client', 'the assertion has no exp');
+    if (typeof claims.jti !== 'string')
+      return oauthError(res, 401, 'invalid_client', 'the assertion has no jti');
     // A replayed assertion is refused until it would have expired anyway.
     const replayKey = `${tool.clientId}:${claims.jti}`;
-    if (state.usedAssertionIds.has(replayKey)) return oauthError(res, 401, 'invalid_client', 'jti already used');
+    if (state.usedAssertionIds.has(replayKey))
+      return oauthError(res, 401, 'invalid_client', 'jti already used');
     state.usedAssertionIds.set(replayKey, claims.exp * 1000 + 60_000);
 
     const asked = (body.scope ?? '').split(/\s+/).filter(Boolean);
     const scopes = asked.filter((s) => tool.scopes.includes(s));
-    if (!scopes.length) return oauthError(res, 400, 'invalid_scope', 'none of the requested scopes is granted to this tool');
+    if (!scopes.length)
+      return oauthError(res, 400, 'invalid_scope', 'none of the requested scopes is granted to this tool');
     const accessToken = opaqueId(32);
     state.accessTokens.set(accessToken, {
       clientId: tool.clientId,

@@ -17,6 +17,8 @@ export interface StandInTool {
   privateKey: KeyObject;
   /** Verified id_token claims of each successful launch. */
   launches: Record<string, unknown>[];
+  /** Answers of the LMS to registrations made through `/lti/register`. */
+  registrations: Record<string, unknown>[];
   setPlatform(p: PlatformRegistration): void;
   sign(claims: Record<string, unknown>, o?: { kid?: string; key?: KeyObject }): string;
   stop(): Promise<void>;
@@ -28,6 +30,7 @@ export async function startLmsStandInTool(): Promise<StandInTool> {
   let platform: PlatformRegistration | undefined;
   const nonces = new Map<string, string>();
   const launches: Record<string, unknown>[] = [];
+  const registrations: Record<string, unknown>[] = [];
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.get('/lti/keys', (_req, res) => {
@@ -39,7 +42,12 @@ export async function startLmsStandInTool(): Promise<StandInTool> {
     const state = randomBytes(16).toString('hex');
     const nonce = randomBytes(16).toString('hex');
     nonces.set(state, nonce);
-    res.cookie(`lti_state_${state}`, '1', { httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as express.CookieOptions);
+    res.cookie(`lti_state_${state}`, '1', {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'none',
+      partitioned: true,
+    } as express.CookieOptions);
     const q = new URLSearchParams({
       scope: 'openid',
       response_type: 'id_token',
@@ -73,11 +81,48 @@ export async function startLmsStandInTool(): Promise<StandInTool> {
       nonces.delete(state);
       launches.push(claims);
       res.clearCookie(`lti_state_${state}`);
-      res.cookie('session', randomUUID(), { httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as express.CookieOptions);
+      res.cookie('session', randomUUID(), {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'none',
+        partitioned: true,
+      } as express.CookieOptions);
       res.redirect(303, '/app');
     } catch (err) {
       res.status(401).send(`bad token: ${(err as Error).message}`);
     }
+  });
+  // Dynamic registration as a tool does it: read the platform configuration with the token,
+  // register, then tell the LMS page to close (org.imsglobal.lti.close).
+  app.get('/lti/register', async (req, res) => {
+    const { openid_configuration: cfgUrl, registration_token: token } = req.query as Record<string, string>;
+    const auth = { authorization: `Bearer ${token}` };
+    const cfg = (await (await fetch(cfgUrl, { headers: auth })).json()) as Record<string, string>;
+    const reg = await fetch(cfg.registration_endpoint, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        application_type: 'web',
+        response_types: ['id_token'],
+        grant_types: ['implicit', 'client_credentials'],
+        initiate_login_uri: `${url}/lti/login`,
+        redirect_uris: [`${url}/lti/launch`],
+        client_name: 'Stand-in tool',
+        jwks_uri: `${url}/lti/keys`,
+        token_endpoint_auth_method: 'private_key_jwt',
+        scope: 'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+        'https://purl.imsglobal.org/spec/lti-tool-configuration': {
+          domain: new URL(url).host,
+          target_link_uri: `${url}/lti/launch`,
+          messages: [{ type: 'LtiDeepLinkingRequest' }],
+        },
+      }),
+    });
+    const body = (await reg.json()) as Record<string, unknown>;
+    registrations.push(body);
+    res.send(
+      `<p>Registered ${String(body.client_id)}</p><script>window.parent.postMessage({subject:'org.imsglobal.lti.close'}, '*')</script>`,
+    );
   });
   app.get('/app', (req, res) => {
     if (!(req.get('cookie') ?? '').includes('session=')) return res.status(401).send('no session');
@@ -93,6 +138,7 @@ export async function startLmsStandInTool(): Promise<StandInTool> {
     kid,
     privateKey,
     launches,
+    registrations,
     setPlatform: (p) => {
       platform = p;
     },

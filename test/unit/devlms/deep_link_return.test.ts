@@ -22,9 +22,17 @@ describe('dev LMS deep linking return', () => {
 
   /** A real deep linking launch; returns the settings claim the tool received. */
   async function deepLinkingLaunch(over: Record<string, unknown> = {}) {
-    const res = await lms.launch({ user: '3', course: '3', messageType: 'LtiDeepLinkingRequest', deepLinking: over });
+    const res = await lms.launch({
+      user: '3',
+      course: '3',
+      messageType: 'LtiDeepLinkingRequest',
+      deepLinking: over,
+    });
     assert.equal(res.status, 200, res.body);
-    return tool.launches.at(-1)![`${DL}/deep_linking_settings`] as { data: string; deep_link_return_url: string };
+    return tool.launches.at(-1)![`${DL}/deep_linking_settings`] as {
+      data: string;
+      deep_link_return_url: string;
+    };
   }
 
   function response(data: string | undefined, items: unknown[], over: Record<string, unknown> = {}) {
@@ -91,7 +99,11 @@ describe('dev LMS deep linking return', () => {
 
   it('answers JSON when asked', async () => {
     const settings = await deepLinkingLaunch();
-    const res = await post(settings.deep_link_return_url, tool.sign(response(settings.data, [])), 'application/json');
+    const res = await post(
+      settings.deep_link_return_url,
+      tool.sign(response(settings.data, [])),
+      'application/json',
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(JSON.parse(res.body).links, []);
   });
@@ -105,10 +117,22 @@ describe('dev LMS deep linking return', () => {
       ['no data', tool.sign(response(undefined, [])), /data/],
       ['wrong data', tool.sign(response('made-up', [])), /data/],
       ['wrong iss', tool.sign(response(settings.data, [], { iss: 'unknown' })), /registered tool/],
-      ['wrong message type', tool.sign(response(settings.data, [], { [`${LTI}/message_type`]: 'LtiResourceLinkRequest' })), /message_type/],
-      ['wrong deployment', tool.sign(response(settings.data, [], { [`${LTI}/deployment_id`]: '99' })), /deployment_id/],
+      [
+        'wrong message type',
+        tool.sign(response(settings.data, [], { [`${LTI}/message_type`]: 'LtiResourceLinkRequest' })),
+        /message_type/,
+      ],
+      [
+        'wrong deployment',
+        tool.sign(response(settings.data, [], { [`${LTI}/deployment_id`]: '99' })),
+        /deployment_id/,
+      ],
       ['no nonce', tool.sign(response(settings.data, [], { nonce: undefined })), /nonce/],
-      ['type not accepted', tool.sign(response(settings.data, [{ type: 'file', url: 'http://x/y' }])), /not accepted/],
+      [
+        'type not accepted',
+        tool.sign(response(settings.data, [{ type: 'file', url: 'http://x/y' }])),
+        /not accepted/,
+      ],
     ];
     for (const [what, jwt, message] of cases) {
       const res = await post(settings.deep_link_return_url, jwt, 'application/json');
@@ -121,7 +145,11 @@ describe('dev LMS deep linking return', () => {
   it('refuses several items when accept_multiple is false', async () => {
     const settings = await deepLinkingLaunch({ accept_multiple: false });
     const items = [1, 2].map((n) => ({ type: 'ltiResourceLink', title: `Item ${n}` }));
-    const res = await post(settings.deep_link_return_url, tool.sign(response(settings.data, items)), 'application/json');
+    const res = await post(
+      settings.deep_link_return_url,
+      tool.sign(response(settings.data, items)),
+      'application/json',
+    );
     assert.equal(res.status, 400);
     assert.match(JSON.parse(res.body).message, /Only one/);
   });

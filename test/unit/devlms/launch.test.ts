@@ -38,14 +38,22 @@ describe('dev LMS launch', () => {
     const before = lms.signIdToken({ a: 1 });
     lms.rotateKey();
     const after = lms.signIdToken({ a: 1 });
-    const kids = ((await (await fetch(lms.jwksUrl)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const kids = ((await (await fetch(lms.jwksUrl)).json()) as { keys: { kid: string }[] }).keys.map(
+      (k) => k.kid,
+    );
     const kidOf = (t: string) => jwt.decode(t, { complete: true })?.header.kid as string;
     assert.notEqual(kidOf(before), kidOf(after));
     assert.ok(kids.includes(kidOf(before)) && kids.includes(kidOf(after)));
   });
 
   it('a full launch reaches the tool with the state cookie and Moodle-shaped claims', async () => {
-    const res = await lms.launch({ user: '3', role: 'teacher', course: '3', custom: { pathway: 'p1' }, locale: 'zh-Hans' });
+    const res = await lms.launch({
+      user: '3',
+      role: 'teacher',
+      course: '3',
+      custom: { pathway: 'p1' },
+      locale: 'zh-Hans',
+    });
     assert.equal(res.status, 200, res.body);
     assert.match(res.body, /Welcome to the stand-in tool/);
     assert.equal(res.url, `${tool.url}/app`);
@@ -62,7 +70,10 @@ describe('dev LMS launch', () => {
     assert.deepEqual((c[`${LTI}/context`] as { type: string[] }).type, ['CourseSection']);
     assert.deepEqual(c[`${LTI}/custom`], { pathway: 'p1' });
     assert.equal((c[`${LTI}/launch_presentation`] as { locale: string }).locale, 'zh-Hans');
-    const ags = c['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] as { lineitem: string; scope: string[] };
+    const ags = c['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] as {
+      lineitem: string;
+      scope: string[];
+    };
     assert.match(ags.lineitem, /\/lineitem\?type_id=/);
     assert.equal(ags.scope.length, 4);
     assert.deepEqual(
@@ -78,7 +89,10 @@ describe('dev LMS launch', () => {
     const res = await lms.launch({ role: 'teacher', user: '3', messageType: 'LtiDeepLinkingRequest' });
     assert.equal(res.status, 200, res.body);
     const c = tool.launches.at(-1)!;
-    const dl = c['https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings'] as Record<string, unknown>;
+    const dl = c['https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings'] as Record<
+      string,
+      unknown
+    >;
     assert.equal(dl.deep_link_return_url, `${lms.url}/deep-link-return`);
     assert.deepEqual(dl.accept_types, ['ltiResourceLink']);
     assert.equal(typeof dl.data, 'string');

@@ -34,7 +34,13 @@ describe('dev LMS pages', () => {
     const res = await fetch(`${lms.url}/dev/lms/launch`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ user: '5', role: 'student', course: '3', link: 'default', locale: 'zh-Hans' }),
+      body: new URLSearchParams({
+        user: '5',
+        role: 'student',
+        course: '3',
+        link: 'default',
+        locale: 'zh-Hans',
+      }),
     });
     const html = await res.text();
     assert.equal(res.status, 200);
@@ -52,7 +58,10 @@ describe('dev LMS pages', () => {
 
     // Follow it like the iframe would: login → auth → form post.
     const toAuth = await fetch(login, { redirect: 'manual' });
-    const cookie = toAuth.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = toAuth.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const auth = await (await fetch(toAuth.headers.get('location')!)).text();
     const field = (n: string) => decode(new RegExp(`name="${n}" value="([^"]*)"`).exec(auth)![1]);
     const launched = await fetch(`${tool.url}/lti/launch`, {
@@ -90,7 +99,9 @@ describe('dev LMS pages', () => {
   });
 
   it('escapes what it shows', async () => {
-    const html = await (await fetch(`${lms.url}/dev/lms/return?lti_msg=${encodeURIComponent('<b>hi</b>')}`)).text();
+    const html = await (
+      await fetch(`${lms.url}/dev/lms/return?lti_msg=${encodeURIComponent('<b>hi</b>')}`)
+    ).text();
     assert.match(html, /&lt;b&gt;hi&lt;\/b&gt;/);
   });
 });

@@ -22,7 +22,15 @@ describe('dev LMS token endpoint', () => {
   const assertion = (over: Record<string, unknown> = {}, o?: Parameters<StandInTool['sign']>[1]) => {
     const now = Math.floor(Date.now() / 1000);
     return tool.sign(
-      { iss: lms.clientId, sub: lms.clientId, aud: lms.tokenUrl, iat: now, exp: now + 300, jti: randomUUID(), ...over },
+      {
+        iss: lms.clientId,
+        sub: lms.clientId,
+        aud: lms.tokenUrl,
+        iat: now,
+        exp: now + 300,
+        jti: randomUUID(),
+        ...over,
+      },
       o,
     );
   };
