@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { useBackend } from '../../../src/recommend/backend.js';
+import { causalEpisodes } from '../../../src/recommend/data/episodes.js';
+import { createModel, modelFromState } from '../../../src/recommend/models/index.js';
+import { activeVersionId, loadVersion, promoteVersion, rollbackVersion, saveVersion } from '../../../src/recommend/store.js';
+import { plantedDataset, TINY } from './fixtures.js';
+
+// Needs the suite's embedded database (`npm test` sets WAYFINDER_TEST_MONGODB_URI); skipped otherwise.
+const base = process.env.WAYFINDER_TEST_MONGODB_URI;
+
+test('model versions: save, load identical, promote and roll back', { skip: !base && 'WAYFINDER_TEST_MONGODB_URI not set' }, async () => {
+  await mongoose.connect(`${base!.replace(/\/?$/, '/')}wf_recommend_${randomBytes(4).toString('hex')}`);
+  try {
+    assert.ok(await useBackend('wasm'));
+    const data = plantedDataset(20, 4, 20);
+    const model = createModel('matching', TINY);
+    await model.fit(data, data, { epochs: 1, seed: 1 });
+    const meta = { model: 'matching', data: 'planted', metrics: { auc: 0.7 }, backend: 'wasm', created: new Date() };
+    const first = await saveVersion(model.state(), meta);
+    const second = await saveVersion(model.state(), meta);
+    const { state, status } = await loadVersion(first);
+    assert.equal(status, 'candidate');
+    const episodes = causalEpisodes(data);
+    assert.deepEqual(await modelFromState(state).predict(episodes), await model.predict(episodes));
+    await promoteVersion(first);
+    await promoteVersion(second);
+    assert.equal(await activeVersionId(), second);
+    assert.equal(await rollbackVersion(), first);
+    assert.equal(await activeVersionId(), first);
+    assert.equal((await loadVersion(second)).status, 'retired');
+  } finally {
+    await mongoose.connection.dropDatabase();
+    await mongoose.disconnect();
+  }
+});
