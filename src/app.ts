@@ -35,9 +35,12 @@ export function createApp(config: Config): Express {
           imgSrc: ["'self'", 'data:'],
           frameAncestors: ['*'],
           formAction: ['*'],
+          // Development runs on plain http://localhost; production sits behind HTTPS anyway.
+          upgradeInsecureRequests: null,
         },
       },
       crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: config.nodeEnv === 'production',
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );

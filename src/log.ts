@@ -3,8 +3,9 @@ import pino from 'pino';
 /**
  * Structured JSON logs. Tokens, keys and secrets are redacted by path so a log line never carries one.
  */
+// Starts at info (silent under tests); config.ts validates LOG_LEVEL and `setLogLevel` applies it.
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  level: process.env.NODE_ENV === 'test' ? 'silent' : 'info',
   base: { service: 'wayfinder' },
   redact: {
     paths: [

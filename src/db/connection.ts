@@ -33,6 +33,9 @@ export async function connectDatabase(uri: string, options: ConnectOptions = {})
 }
 
 export async function disconnectDatabase(): Promise<void> {
+  // ltijs reconnects whenever the connection drops; on purpose it must stay closed.
+  mongoose.connection.removeAllListeners('disconnected');
+  mongoose.connection.removeAllListeners('error');
   await mongoose.disconnect();
 }
 
