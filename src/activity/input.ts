@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { AppError } from '../web/errors.js';
+import { parse } from '../web/validate.js';
+import type { ObjectKind } from './model.js';
+import { VERBS, type Verb } from './verbs.js';
+
+/** What a producer sends: the actor, tenant, course and launch come from the session, never from here. */
+export interface StatementInput {
+  id?: string;
+  verb: Verb;
+  object: { id: string; kind: ObjectKind };
+  result?: {
+    success?: boolean;
+    score?: { scaled: number };
+    response?: string;
+    duration?: string;
+    extensions?: Record<string, unknown>;
+  };
+  context?: { recommendationId?: string; extensions?: Record<string, unknown> };
+  timestamp?: string;
+}
+
+export const MAX_BATCH = 500;
+/** Clocks drift; a statement from further ahead than this is a client bug, not skew. */
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+
+// ISO 8601 duration as xAPI uses it, e.g. PT1M30S or P1DT2H; at least one part after P (and after T).
+const DURATION = /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
+// ISO 8601 date-time with an explicit offset, so the instant is unambiguous.
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
+
+const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const extensions = z.record(z.unknown(), { invalid_type_error: 'must be an object of extension values' });
+
+const statementSchema = z
+  .object({
+    id: z.string().uuid('must be a UUID, e.g. 3f0e2a2c-5d7b-4d0e-9a55-2b1d7c0f9e11').optional(),
+    verb: z.enum(VERBS, { errorMap: () => ({ message: `must be one of ${VERBS.join(', ')}` }) }),
+    object: z
+      .object(
+        {
+          id: text(200),
+          kind: z.enum(['item', 'pathway', 'skill'], { errorMap: () => ({ message: 'must be item, pathway or skill' }) }),
+        },
+        { required_error: 'is required: { id, kind }' },
+      )
+      .strict(),
+    result: z
+      .object({
+        success: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+        score: z
+          .object({
+            scaled: z
+              .number({ required_error: 'is required', invalid_type_error: 'must be a number' })
+              .min(0, 'must be between 0 and 1')
+              .max(1, 'must be between 0 and 1'),
+          })
+          .strict()
+          .optional(),
+        response: z.string().max(10_000, 'must be at most 10000 characters').optional(),
+        duration: z.string().regex(DURATION, 'must be an ISO 8601 duration, e.g. PT45S').optional(),
+        extensions: extensions.optional(),
+      })
+      .strict()
+      .optional(),
+    context: z
+      .object({ recommendationId: text(200).optional(), extensions: extensions.optional() })
+      .strict()
+      .optional(),
+    timestamp: z
+      .string()
+      .regex(TIMESTAMP, 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T10:00:00Z')
+      .refine((t) => !Number.isNaN(Date.parse(t)), 'is not a real date')
+      .refine((t) => Date.parse(t) <= Date.now() + MAX_FUTURE_MS, 'is more than 5 minutes in the future: check the device clock')
+      .optional(),
+    // The actor is checked against the session separately (403, not 400); accepted here so it is not "unknown".
+    actor: z.unknown().optional(),
+  })
+  .strict();
+
+export type ParsedStatement = z.infer<typeof statementSchema>;
+
+const batchSchema = z
+  .object({
+    statements: z
+      .array(statementSchema, { invalid_type_error: 'must be an array of statements' })
+      .min(1, 'must hold at least one statement')
+      .max(MAX_BATCH, `must hold at most ${MAX_BATCH} statements; split the batch`)
+      .superRefine((list, ctx) => {
+        const seen = new Map<string, number>();
+        list.forEach((s, i) => {
+          if (!s.id) return;
+          const first = seen.get(s.id);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `repeats the id of statement ${first}` });
+          else seen.set(s.id, i);
+        });
+      }),
+    // The beacon's session token (sendBeacon cannot set an Authorization header).
+    ltik: z.string().optional(),
+  })
+  .strict();
+
+const singleSchema = statementSchema.extend({ ltik: z.string().optional() });
+
+/**
+ * One statement, or `{ statements: [...] }` with 1 to MAX_BATCH of them. The whole body is
+ * validated before anything is written; each problem names its statement index and field.
+ */
+export function parseIngestBody(body: unknown): ParsedStatement[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('VALIDATION_FAILED', 'invalid request body: send one statement object or { "statements": [...] }');
+  }
+  if ('statements' in body) return parse(batchSchema, body, 'batch').statements;
+  return [parse(singleSchema, body, 'statement')];
+}
+
+/** For server-side producers: the same rules, with the list index in each message. */
+export function parseStatementList(list: StatementInput[]): ParsedStatement[] {
+  return parse(z.array(statementSchema), list, 'statements');
+}

@@ -1,0 +1,125 @@
+import { Statement, statements, type StoredStatement } from './model.js';
+import { previewFilter, requireScope, type CourseScope } from './scope.js';
+
+/** Content owns skills: callers pass how to find an item's skills (may hit the database). */
+export type SkillResolver = (itemId: string) => string[] | Promise<string[]>;
+
+export type HistoryEntry = StoredStatement & { skills?: string[] };
+
+async function resolveSkills(itemIds: Iterable<string>, skillsOf: SkillResolver): Promise<Map<string, string[]>> {
+  const ids = [...new Set(itemIds)];
+  const skills = await Promise.all(ids.map(async (id) => skillsOf(id)));
+  return new Map(ids.map((id, i) => [id, skills[i]]));
+}
+
+/**
+ * A learner's statements in a course, ordered by when they happened and then by when they were
+ * stored. With `skillsOf`, each item statement carries its skills (joined here, not by $lookup).
+ */
+export async function learnerHistory(
+  scope: CourseScope,
+  sub: string,
+  opts: { includePreview?: boolean; skillsOf?: SkillResolver } = {},
+): Promise<HistoryEntry[]> {
+  const { tenantId, courseId } = requireScope(scope);
+  if (!sub) throw new Error('learnerHistory needs the learner (sub)');
+  const list = await Statement.find({ tenantId, courseId, sub, ...previewFilter(opts.includePreview) })
+    .sort({ timestamp: 1, stored: 1 })
+    .lean<StoredStatement[]>();
+  if (!opts.skillsOf) return list;
+  const skills = await resolveSkills(list.filter((s) => s.object.kind === 'item').map((s) => s.object.id), opts.skillsOf);
+  return list.map((s) => (s.object.kind === 'item' ? { ...s, skills: skills.get(s.object.id) ?? [] } : s));
+}
+
+export interface SkillDay {
+  skill: string;
+  day: string;
+  attempts: number;
+  successes: number;
+  /** successes / attempts */
+  successRate: number;
+}
+
+export interface CourseAggregates {
+  /** Answers on items, per skill per day (an item with two skills counts for both). */
+  skills: SkillDay[];
+  activeLearners: { total: number; perDay: { day: string; learners: number }[] };
+}
+
+export interface AggregateOptions {
+  skillsOf?: SkillResolver;
+  /** Inclusive `YYYY-MM-DD` bounds. */
+  fromDay?: string;
+  toDay?: string;
+  includePreview?: boolean;
+}
+
+/**
+ * Attempts and success per skill per day, and active learners. Only FerretDB-v1-safe stages:
+ * `$match` and `$group` with `$sum` over stored fields (`day`); rates and the skill join are
+ * computed here. Without `skillsOf`, `skills` is empty.
+ */
+export async function courseAggregates(scope: CourseScope, opts: AggregateOptions = {}): Promise<CourseAggregates> {
+  const { tenantId, courseId } = requireScope(scope);
+  const day = { ...(opts.fromDay ? { $gte: opts.fromDay } : {}), ...(opts.toDay ? { $lte: opts.toDay } : {}) };
+  const match = { tenantId, courseId, ...previewFilter(opts.includePreview), ...(opts.fromDay || opts.toDay ? { day } : {}) };
+  const [answers, learnerDays] = await Promise.all([
+    statements()
+      .aggregate<{ _id: { day: string; item: string; success?: boolean | null }; n: number }>([
+        { $match: { ...match, verb: 'answered', 'object.kind': 'item' } },
+        { $group: { _id: { day: '$day', item: '$object.id', success: '$result.success' }, n: { $sum: 1 } } },
+      ])
+      .toArray(),
+    statements()
+      .aggregate<{ _id: { day: string; sub: string } }>([{ $match: match }, { $group: { _id: { day: '$day', sub: '$sub' } } }])
+      .toArray(),
+  ]);
+
+  const skillsOfItem = opts.skillsOf ? await resolveSkills(answers.map((a) => a._id.item), opts.skillsOf) : new Map<string, string[]>();
+  const cells = new Map<string, SkillDay>();
+  for (const { _id, n } of answers) {
+    for (const skill of skillsOfItem.get(_id.item) ?? []) {
+      const key = `${skill}\u0000${_id.day}`;
+      const cell = cells.get(key) ?? { skill, day: _id.day, attempts: 0, successes: 0, successRate: 0 };
+      cell.attempts += n;
+      if (_id.success === true) cell.successes += n;
+      cells.set(key, cell);
+    }
+  }
+  const skills = [...cells.values()]
+    .map((c) => ({ ...c, successRate: c.successes / c.attempts }))
+    .sort((a, b) => (a.day === b.day ? a.skill.localeCompare(b.skill) : a.day < b.day ? -1 : 1));
+
+  const perDay = new Map<string, number>();
+  const learners = new Set<string>();
+  for (const { _id } of learnerDays) {
+    perDay.set(_id.day, (perDay.get(_id.day) ?? 0) + 1);
+    learners.add(_id.sub);
+  }
+  return {
+    skills,
+    activeLearners: {
+      total: learners.size,
+      perDay: [...perDay].map(([d, n]) => ({ day: d, learners: n })).sort((a, b) => (a.day < b.day ? -1 : 1)),
+    },
+  };
+}
+
+/**
+ * Each learner's latest statement time in a course. FerretDB v1 has no `$max`, so: the distinct
+ * learners by `$group`, then one indexed newest-first lookup per learner.
+ */
+export async function lastActivityPerLearner(scope: CourseScope, opts: { includePreview?: boolean } = {}): Promise<{ sub: string; at: Date }[]> {
+  const { tenantId, courseId } = requireScope(scope);
+  const match = { tenantId, courseId, ...previewFilter(opts.includePreview) };
+  const subs = await statements().aggregate<{ _id: string }>([{ $match: match }, { $group: { _id: '$sub' } }]).toArray();
+  const latest = await Promise.all(
+    subs.map(({ _id: sub }) =>
+      Statement.findOne({ ...match, sub }, { timestamp: 1 }).sort({ timestamp: -1, stored: -1 }).lean<Pick<StoredStatement, 'timestamp'>>(),
+    ),
+  );
+  return subs
+    .map(({ _id: sub }, i) => ({ sub, at: latest[i]?.timestamp }))
+    .filter((r): r is { sub: string; at: Date } => r.at instanceof Date)
+    .sort((a, b) => a.sub.localeCompare(b.sub));
+}
