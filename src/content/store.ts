@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import type { ContentFile, Item, Pathway, Skill } from './format.js';
+import { Entry, Pointer, scopeKey, Version, type ContentEntry, type EntryKind, type Scope } from './model.js';
+
+/**
+ * Reading and writing content versions. Versions never change once written, so a loaded version
+ * is cached by id; each read costs one pointer lookup, which keeps every process current.
+ */
+export interface Library {
+  skills: Map<string, Skill>;
+  items: Map<string, Item>;
+  pathways: Map<string, Pathway>;
+}
+
+const cache = new Map<string, Library>();
+const CACHE_LIMIT = 50;
+
+async function loadVersion(versionId: string, scope: Required<Scope>): Promise<Library> {
+  const hit = cache.get(versionId);
+  if (hit) return hit;
+  const entries = await Entry.find({ tenantId: scope.tenantId, courseId: scope.courseId, versionId }).lean<ContentEntry[]>();
+  const lib: Library = { skills: new Map(), items: new Map(), pathways: new Map() };
+  for (const e of entries) (lib[`${e.kind}s`] as Map<string, unknown>).set(e.id, e.doc);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(versionId, lib);
+  return lib;
+}
+
+/**
+ * What a course sees: the tenant's shared library with the course's own content over it (a course
+ * record with the same id wins). Without a course, the shared library alone.
+ */
+export async function libraryFor(scope: Scope): Promise<Library> {
+  const keys = [scopeKey({ tenantId: scope.tenantId }), ...(scope.courseId ? [scopeKey(scope)] : [])];
+  const pointers = await Pointer.find({ _id: { $in: keys }, tenantId: scope.tenantId }).lean();
+  const ordered = keys.map((k) => pointers.find((p) => p._id === k)).filter((p) => p !== undefined);
+  const layers = await Promise.all(ordered.map((p) => loadVersion(p.versionId, { tenantId: p.tenantId, courseId: p.courseId })));
+  if (layers.length === 1) return layers[0];
+  const merged: Library = { skills: new Map(), items: new Map(), pathways: new Map() };
+  for (const l of layers) {
+    for (const k of ['skills', 'items', 'pathways'] as const) for (const [id, v] of l[k]) (merged[k] as Map<string, unknown>).set(id, v);
+  }
+  return merged;
+}
+
+/** The content of exactly one scope (for export and for replacing it), not merged. */
+export async function scopeContent(scope: Scope): Promise<ContentFile> {
+  const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
+  const pointer = await Pointer.findOne({ _id: scopeKey(s), tenantId: s.tenantId }).lean();
+  const lib = pointer ? await loadVersion(pointer.versionId, s) : { skills: new Map(), items: new Map(), pathways: new Map() };
+  return { format: 'wayfinder-content/1', skills: [...lib.skills.values()], items: [...lib.items.values()], pathways: [...lib.pathways.values()] };
+}
+
+/** Writes a checked file as the scope's new version and switches the scope's pointer to it. */
+export async function writeVersion(scope: Scope, content: ContentFile, source: string): Promise<string> {
+  const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
+  const versionId = `v_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const entries = (kind: EntryKind, records: { id: string }[]) =>
+    records.map((r) => ({ _id: `${versionId}/${kind}/${r.id}`, ...s, versionId, kind, id: r.id, doc: r }));
+  const all = [...entries('skill', content.skills), ...entries('item', content.items), ...entries('pathway', content.pathways)];
+  for (let i = 0; i < all.length; i += 500) await Entry.insertMany(all.slice(i, i + 500), { ordered: true });
+  await Version.create({
+    _id: versionId,
+    ...s,
+    source,
+    counts: { skills: content.skills.length, items: content.items.length, pathways: content.pathways.length },
+    createdAt: new Date(),
+  });
+  const key = scopeKey(s);
+  const old = await Pointer.findOne({ _id: key, tenantId: s.tenantId }).lean();
+  await Pointer.updateOne(
+    { _id: key },
+    { $set: { ...s, versionId, previousVersionId: old?.versionId, updatedAt: new Date() } },
+    { upsert: true },
+  );
+  // Everything but the current and previous version is unreachable now (including leftovers
+  // of imports that failed half-way).
+  const keep = [versionId, ...(old ? [old.versionId] : [])];
+  await Entry.deleteMany({ ...s, versionId: { $nin: keep } });
+  await Version.deleteMany({ ...s, _id: { $nin: keep } });
+  return versionId;
+}
