@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { activityRouter } from './activity/routes.js';
 import type { Config } from './config.js';
 import { contentRouter } from './content/routes.js';
 import { dashboardRouter } from './dashboard/routes.js';
@@ -56,6 +57,7 @@ export function createApp(config: Config): Express {
   app.use('/api/admin', adminPlatformsRouter(config));
   app.use(dashboardRouter(config));
   app.use(contentRouter(config));
+  app.use(activityRouter(config));
   app.use(notFound);
   app.use(errorHandler);
   log.debug('app created');

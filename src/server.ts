@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setRetentionDays } from './activity/index.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { ensureIndexes } from './db/connection.js';
@@ -27,6 +28,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
+  setRetentionDays(config.retentionDays);
   const stopExpiry = startExpiryTimer();
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   log.info({ url, port }, 'Wayfinder listening');

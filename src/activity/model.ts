@@ -71,4 +71,4 @@ statementSchema.index({ stored: 1 });
 export const Statement = mongoose.model<StoredStatement>('Statement', statementSchema, 'wf_statements');
 
 /** The raw driver collection: ingest and export use it directly (no document hydration). */
-export const statements = () => Statement.collection;
+export const statements = () => Statement.collection as unknown as mongoose.mongo.Collection<StoredStatement>;

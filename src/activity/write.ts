@@ -9,9 +9,14 @@ export interface WriteOutcome {
   repeated: number;
 }
 
+interface WriteErrorShape {
+  index?: number;
+  code?: number;
+  err?: { index?: number; code?: number };
+}
 interface BulkError {
   code?: number;
-  writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] | { index?: number; code?: number };
+  writeErrors?: WriteErrorShape[] | WriteErrorShape;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -46,7 +51,7 @@ export async function writeStatements(docs: StoredStatement[]): Promise<WriteOut
   if (refused.length === 0) return { created: docs.length, repeated: 0 };
 
   const ids = refused.map((i) => docs[i]._id);
-  const existing = new Map((await statements().find({ _id: { $in: ids } }).toArray()).map((d) => [d._id as unknown as string, d as unknown as StoredStatement]));
+  const existing = new Map((await statements().find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
   const conflicts = refused.filter((i) => {
     const stored = existing.get(docs[i]._id);
     return !stored || !sameContent(stored, docs[i]);
