@@ -59,7 +59,7 @@ export function unsafeHtmlIn(md: string): string[] {
 
 function unsafeUrl(value: string, tag: string): boolean {
   // Browsers ignore control characters and whitespace inside schemes ("java\tscript:").
-  const v = value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
+  const v = value.replace(/[\s\p{Cc}]/gu, '').toLowerCase();
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(v)?.[1];
   if (!scheme) return v.startsWith('//');
   return !(tag === 'img' ? ['https'] : ['https', 'http', 'mailto']).includes(scheme);
