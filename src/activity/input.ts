@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../web/errors.js';
+import { AppError, describeIssues } from '../web/errors.js';
 import { parse } from '../web/validate.js';
 import type { ObjectKind } from './model.js';
 import { VERBS, type Verb } from './verbs.js';
@@ -85,20 +85,26 @@ const batchSchema = z
     statements: z
       .array(statementSchema, { invalid_type_error: 'must be an array of statements' })
       .min(1, 'must hold at least one statement')
-      .max(MAX_BATCH, `must hold at most ${MAX_BATCH} statements; split the batch`)
-      .superRefine((list, ctx) => {
-        const seen = new Map<string, number>();
-        list.forEach((s, i) => {
-          if (!s.id) return;
-          const first = seen.get(s.id);
-          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `repeats the id of statement ${first}` });
-          else seen.set(s.id, i);
-        });
-      }),
+      .max(MAX_BATCH, `must hold at most ${MAX_BATCH} statements; split the batch`),
     // The beacon's session token (sendBeacon cannot set an Authorization header).
     ltik: z.string().optional(),
   })
   .strict();
+
+type Issue = { path: (string | number)[]; message: string };
+
+/** Checked on the raw list so a repeat is reported alongside every other problem of the batch. */
+function repeatedIds(list: unknown): Issue[] {
+  if (!Array.isArray(list)) return [];
+  const seen = new Map<string, number>();
+  return list.flatMap((s, i) => {
+    const id = (s as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return [];
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    return first === undefined ? [] : [{ path: ['statements', i, 'id'], message: `repeats the id of statement ${first}` }];
+  });
+}
 
 const singleSchema = statementSchema.extend({ ltik: z.string().optional() });
 
@@ -110,7 +116,14 @@ export function parseIngestBody(body: unknown): ParsedStatement[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AppError('VALIDATION_FAILED', 'invalid request body: send one statement object or { "statements": [...] }');
   }
-  if ('statements' in body) return parse(batchSchema, body, 'batch').statements;
+  if ('statements' in body) {
+    const r = batchSchema.safeParse(body);
+    const issues: Issue[] = [...(r.success ? [] : r.error.issues), ...repeatedIds(body.statements)];
+    if (issues.length === 0 && r.success) return r.data.statements;
+    const index = (i: Issue) => (typeof i.path[1] === 'number' ? i.path[1] : -1);
+    issues.sort((a, b) => index(a) - index(b));
+    throw new AppError('VALIDATION_FAILED', `invalid batch: ${describeIssues(issues)}`, issues);
+  }
   return [parse(singleSchema, body, 'statement')];
 }
 
