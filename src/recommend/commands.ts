@@ -7,6 +7,7 @@ import { splitLearners } from './data/episodes.js';
 import type { Dataset } from './data/interactions.js';
 import { evaluate, validationAuc, type Metrics } from './evaluate.js';
 import { createModel, isModelName } from './models/index.js';
+import { NeuralModel } from './models/neural.js';
 import { MODEL_NAMES, type ModelName, type Recommender } from './models/types.js';
 import { makeRng } from './random.js';
 import { saveModelDir } from './store.js';
@@ -63,14 +64,12 @@ async function loadTrainValid(values: Values, seed: number): Promise<{ train: Da
 /** Fits with a progress bar (epoch, loss, validation AUC, time left); resolves to seconds spent. */
 async function fitWithProgress(model: Recommender, train: Dataset, valid: Dataset, epochs: number, seed: number, quiet: boolean): Promise<number> {
   const started = performance.now();
-  let bar: ProgressBar | undefined; // only models trained in epochs report progress
+  // Only the neural models train in epochs; the baselines fit in a second or two.
+  const bar = quiet || !(model instanceof NeuralModel) ? undefined : new ProgressBar(`train ${model.name}`, epochs);
   await model.fit(train, valid, {
     epochs,
     seed,
-    onEpoch: (r) => {
-      if (!quiet) bar ??= new ProgressBar(`train ${model.name}`, epochs);
-      bar?.update(r.epoch, `loss ${r.loss.toFixed(4)} valid AUC ${r.validAuc.toFixed(4)}`);
-    },
+    onEpoch: (r) => bar?.update(r.epoch, `loss ${r.loss.toFixed(4)} valid AUC ${r.validAuc.toFixed(4)}`),
   });
   bar?.finish();
   return (performance.now() - started) / 1000;
