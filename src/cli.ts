@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { activityCommands } from './activity/commands.js';
 import { CliError, type CliCommand } from './cli/command.js';
+import { contentCommands } from './content/commands.js';
 import { ConfigError } from './config.js';
 import { platformCommands } from './lti/commands.js';
 import { serveCommand } from './main.js';
 
 /** `wayfinder`: one entry for serving, training, evaluating and administering. */
-const commands: CliCommand[] = [serveCommand, ...platformCommands, ...activityCommands];
+const commands: CliCommand[] = [serveCommand, ...platformCommands, ...activityCommands, ...contentCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

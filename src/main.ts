@@ -49,6 +49,8 @@ async function startDevLmsBeside(config: Config): Promise<() => Promise<void>> {
   if (!existing || existing.jwksUrl !== reg.jwksUrl) {
     await addPlatform({ ...reg, name: 'Wayfinder dev LMS' }, { source: 'dev' });
   }
+  const { devLmsTenant, seedDemoContent } = await import('./content/demo.js');
+  await seedDemoContent(devLmsTenant(config.devLmsPort));
   log.info({ url: `${lms.url}/dev/lms` }, 'dev LMS ready: open it to launch Wayfinder');
   return () => lms.stop();
 }

@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises';
+import { CliError, type CliCommand } from '../cli/command.js';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/index.js';
+import { devLmsTenant, seedDemoContent } from './demo.js';
+import { importFile, ImportRefused } from './import.js';
+import type { Scope } from './model.js';
+import { scopeContent } from './store.js';
+
+/** `wayfinder content import|export` and `wayfinder seed-demo`. */
+async function withDatabase<T>(fn: (scope: Scope) => Promise<T>, v: Record<string, unknown>): Promise<T> {
+  const config = loadConfig();
+  const tenant = typeof v.tenant === 'string' ? v.tenant : config.devLms ? devLmsTenant(config.devLmsPort) : undefined;
+  if (!tenant) throw new CliError('--tenant is required (the tenant id from `wayfinder platforms list`)');
+  const db = await openDatabase(config);
+  try {
+    return await fn({ tenantId: tenant, courseId: typeof v.course === 'string' ? v.course : undefined });
+  } catch (err) {
+    if (err instanceof ImportRefused) throw new CliError(err.message);
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+const scopeOptions = { tenant: { type: 'string' }, course: { type: 'string' }, json: { type: 'boolean' } } as const;
+const scopeHelp = '--tenant defaults to the dev LMS tenant when DEV_LMS is on; without --course the content is shared by every course of the tenant.';
+
+export const contentCommands: CliCommand[] = [
+  {
+    name: 'content import',
+    summary: 'import content from a JSON file (replaces the scope\'s content) or a CSV of items (adds to it); all or nothing',
+    usage: `content import FILE [--tenant T] [--course C] [--json]\n\n${scopeHelp}\nThe JSON format is documented in src/content/content.schema.json; CSV columns in src/content/csv.ts.`,
+    options: scopeOptions,
+    async run(v, positionals) {
+      const file = positionals[0];
+      if (!file) throw new CliError('name the file to import: content import FILE');
+      const r = await withDatabase((scope) => importFile(file, scope), v);
+      console.log(v.json ? JSON.stringify(r) : `imported ${r.counts.skills} skills, ${r.counts.items} items, ${r.counts.pathways} pathways as version ${r.versionId}`);
+    },
+  },
+  {
+    name: 'content export',
+    summary: 'export a scope\'s content as JSON (to --out FILE or stdout)',
+    usage: `content export [--tenant T] [--course C] [--out FILE]\n\n${scopeHelp}`,
+    options: { ...scopeOptions, out: { type: 'string' } },
+    async run(v) {
+      const content = await withDatabase(scopeContent, v);
+      const text = JSON.stringify(content, null, 2) + '\n';
+      if (typeof v.out === 'string') {
+        await writeFile(v.out, text);
+        console.error(`wrote ${content.items.length} items to ${v.out}`);
+      } else process.stdout.write(text);
+    },
+  },
+  {
+    name: 'seed-demo',
+    summary: 'load the bundled demo course (arithmetic, fractions, early algebra; English and Chinese)',
+    usage: 'seed-demo [--tenant T] [--json]\n\n--tenant defaults to the dev LMS tenant.',
+    options: { tenant: scopeOptions.tenant, json: scopeOptions.json },
+    async run(v) {
+      const r = await withDatabase((scope) => seedDemoContent(scope.tenantId), v);
+      const human = r === 'unchanged' ? 'the demo course is already loaded' : `loaded the demo course: ${r.counts.skills} skills, ${r.counts.items} items, ${r.counts.pathways} pathways`;
+      console.log(v.json ? JSON.stringify({ result: r }) : human);
+    },
+  },
+];
