@@ -76,8 +76,8 @@ export function activityRouter(config: Config): Router {
         'query',
       );
       const media = exportMedia[format];
-      res.type(media.type);
       res.attachment(`activity-${launch.courseId}.${media.extension}`);
+      res.type(media.type); // after attachment(), which guesses a type from the file name
       await pipeline(Readable.from(exportStatements(launch, format, config.publicUrl)), res);
     }),
   );
