@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { IdToken } from 'ltijs';
+import { errorHandler } from '../web/error_handler.js';
 import { AppError } from '../web/errors.js';
 import { metrics } from '../web/metrics.js';
 import { CLAIM, MESSAGE_TYPES, type MessageType } from './claims.js';
@@ -137,15 +138,20 @@ const LTIJS_REASONS: Record<string, string> = {
   'jwt expired': 'the id_token has expired; open the activity again',
 };
 
-/** ltijs's refusal callback: the same readable answer as Wayfinder's own checks. */
-export async function ltijsRefusal(req: Request, res: Response, next: NextFunction): Promise<void> {
+/**
+ * ltijs's refusal callback: the same readable answer as Wayfinder's own checks. ltijs calls some
+ * of its callbacks without `next` (login from an unknown or inactive platform): answer directly then.
+ */
+export async function ltijsRefusal(req: Request, res: Response, next?: NextFunction): Promise<void> {
   const err = (res.locals.err ?? {}) as { details?: { message?: string } };
   const code = err.details?.message ?? 'UNKNOWN';
   const reason = code.replace(/\s+/g, '_').toUpperCase();
   const message = LTIJS_REASONS[code] ?? `the launch could not be validated (${code})`;
   const iss = typeof req.body?.id_token === 'string' ? (jwt.decode(req.body.id_token) as Claims | null)?.iss : undefined;
   await recordLaunchFailure(reason, message, typeof iss === 'string' ? iss : undefined);
-  next(new LaunchRefused(reason, message, true));
+  const refusal = new LaunchRefused(reason, message, true);
+  if (next) next(refusal);
+  else errorHandler(refusal, req, res, () => {});
 }
 
 /** After ltijs validated the launch: create the session and send the user to their landing page. */

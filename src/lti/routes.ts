@@ -55,13 +55,13 @@ export function ltiRouter(config: Config): Router {
   lti.onDeepLinking(completeLaunch);
   lti.onInvalidToken(ltijsRefusal);
   lti.onSessionTimeout(ltijsRefusal);
-  lti.onUnregisteredPlatform((req, res, next) => {
+  lti.onUnregisteredPlatform((req, res) => {
     res.locals.err = { details: { message: 'UNREGISTERED_PLATFORM' } };
-    return ltijsRefusal(req, res, next);
+    return ltijsRefusal(req, res);
   });
-  lti.onInactivePlatform((req, res, next) => {
+  lti.onInactivePlatform((req, res) => {
     res.locals.err = { details: { message: 'PLATFORM_NOT_ACTIVATED' } };
-    return ltijsRefusal(req, res, next);
+    return ltijsRefusal(req, res);
   });
   r.use(lti.app);
   return r;
