@@ -1,17 +1,17 @@
 import { Router } from 'express';
 import type { Config } from '../config.js';
 import { requireLaunch, requireRole } from '../lti/session.js';
-import { render } from '../web/views.js';
+import { pickerRoutes } from './picker_routes.js';
+import { playerRoutes } from './player_routes.js';
+import { uploadRoutes } from './upload_routes.js';
 
-/** The student's landing page and the teacher's deep-linking picker. */
+/** The student player, the teacher's Deep Linking picker and content upload. */
 export function contentRouter(config: Config): Router {
   const r = Router();
-  const session = requireLaunch(config.ltiKey);
-  r.get('/student', session, requireRole('student', 'teacher', 'admin'), (req, res) => {
-    render(req, res, 'student/home.njk', { launch: res.locals.launch });
-  });
-  r.get('/teacher/deep-link', session, requireRole('teacher', 'admin'), (req, res) => {
-    render(req, res, 'teacher/deep_link.njk', { launch: res.locals.launch });
-  });
+  const launch = requireLaunch(config.ltiKey);
+  playerRoutes(r, [launch, requireRole('student', 'teacher', 'admin')]);
+  const teacher = [launch, requireRole('teacher', 'admin')];
+  pickerRoutes(r, teacher, `${config.publicUrl}/lti/launch`);
+  uploadRoutes(r, teacher);
   return r;
 }

@@ -1,0 +1,46 @@
+import { learnerHistory } from '../activity/index.js';
+import type { LaunchContext } from '../lti/session.js';
+import type { Pathway } from './format.js';
+
+/**
+ * "Next up" for a learner in a pathway, with a one-line reason. This is the one place the player
+ * asks; until the recommender lands it follows the pathway's authored order, skipping what the
+ * learner already got right or completed. The recommender replaces this function's body and
+ * keeps its signature (a reason is an i18n key plus parameters, so it can be shown in any locale).
+ */
+export interface NextUp {
+  itemId: string;
+  reason: { key: string; params?: Record<string, string | number> };
+  /** Set by the recommender so the player can report which recommendation was followed. */
+  recommendationId?: string;
+}
+
+export interface NextUpOptions {
+  /** The item just shown: the suggestion starts after it in the pathway's order. */
+  after?: string;
+  /** The learner's finished items, when the caller already has them (saves a query). */
+  done?: Set<string>;
+}
+
+/** Items the learner answered correctly or completed, in this course. */
+export async function itemsDone(launch: LaunchContext): Promise<Set<string>> {
+  const history = await learnerHistory({ tenantId: launch.tenantId, courseId: launch.courseId }, launch.sub);
+  return new Set(
+    history
+      .filter((s) => s.object.kind === 'item' && ((s.verb === 'answered' && s.result?.success) || s.verb === 'completed'))
+      .map((s) => s.object.id),
+  );
+}
+
+export async function nextUp(launch: LaunchContext, pathway: Pathway, o: NextUpOptions = {}): Promise<NextUp | null> {
+  const done = o.done ?? (await itemsDone(launch));
+  const start = o.after ? pathway.items.indexOf(o.after) + 1 : 0;
+  // Later items first, then wrap around to anything skipped earlier.
+  const order = [...pathway.items.slice(start), ...pathway.items.slice(0, start)].filter((id) => id !== o.after);
+  const next = order.find((id) => !done.has(id));
+  if (!next) return null;
+  const position = pathway.items.indexOf(next);
+  return position >= start
+    ? { itemId: next, reason: { key: 'player.reason.pathwayOrder', params: { n: position + 1, total: pathway.items.length } } }
+    : { itemId: next, reason: { key: 'player.reason.notYetDone' } };
+}
