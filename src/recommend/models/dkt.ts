@@ -29,12 +29,14 @@ export class DktModel extends NeuralModel {
     const p = this.params;
     const hiddenSize = this.config.hidden;
     const e = embedItems(batch, p.get('embed') as tf.Tensor2D);
-    const inputs = tf.unstack(dense(withResponse(e.support, batch.supportCorrect), p.get('inputGates') as tf.Tensor2D, p.get('gateBias') as tf.Tensor1D), 1);
-    const [b] = batch.supportItem.shape;
+    const inputs = dense(withResponse(e.support, batch.supportCorrect), p.get('inputGates'), p.get('gateBias'));
+    const [b, steps] = batch.supportItem.shape;
     let h: tf.Tensor = tf.zeros([b, hiddenSize]);
     let c: tf.Tensor = tf.zeros([b, hiddenSize]);
     const states = [h];
-    for (const x of inputs) {
+    for (let t = 0; t < steps; t++) {
+      // A slice per step, not tf.unstack: unstack's gradient fails when the last state is never read.
+      const x = inputs.slice([0, t, 0], [-1, 1, -1]).squeeze([1]);
       const [i, f, o, g] = tf.split(x.add(tf.matMul(h, p.get('recurrentGates'))), 4, 1);
       c = tf.sigmoid(f).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g)));
       h = tf.sigmoid(o).mul(tf.tanh(c));
