@@ -4,11 +4,11 @@ import type { LaunchContext } from '../lti/session.js';
 import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
 import { pageLocale, render } from '../web/views.js';
-import { findItem, findPathway } from './catalog.js';
 import type { Item, Pathway } from './format.js';
 import { pathwayTitle } from './localise.js';
 import { itemsDone, nextUp, type NextUp } from './next_up.js';
 import { allowFrameFrom, itemView } from './pages.js';
+import { libraryFor, type Library } from './store.js';
 import { launchTarget, progressIn, recordViewed, scopeOf, submitAnswer, type AnswerResult } from './player.js';
 import type { Response as LearnerResponse } from './scoring.js';
 
@@ -28,17 +28,16 @@ const answerSchema = z.object({
   rec: z.string().max(200).optional(),
 });
 
-async function nextUpView(req: Request, res: Response, pathway: Pathway, next: NextUp | null) {
-  if (!next) return null;
-  const item = await findItem(scopeOf(launchOf(res)), next.itemId);
-  return item && { item: itemView(req, res, item), reason: next.reason, recommendationId: next.recommendationId };
+function nextUpView(req: Request, res: Response, lib: Library, next: NextUp | null) {
+  const item = next && lib.items.get(next.itemId);
+  return item ? { item: itemView(req, res, item), reason: next.reason, recommendationId: next.recommendationId } : null;
 }
 
 function pathwayView(req: Request, res: Response, pathway: Pathway) {
   return { id: pathway.id, ...pathwayTitle(pathway, pageLocale(req, res)) };
 }
 
-async function itemPage(req: Request, res: Response, item: Item, pathway: Pathway | undefined, answer?: { result: AnswerResult; response: LearnerResponse }) {
+async function itemPage(req: Request, res: Response, lib: Library, item: Item, pathway: Pathway | undefined, answer?: { result: AnswerResult; response: LearnerResponse }) {
   const launch = launchOf(res);
   allowFrameFrom(res, item.videoUrl);
   const next = answer ? answer.result.next : pathway ? await nextUp(launch, pathway, { after: item.id }) : null;
@@ -51,7 +50,7 @@ async function itemPage(req: Request, res: Response, item: Item, pathway: Pathwa
     shownAt: Date.now(),
     outcome: answer?.result.outcome,
     response: answer?.response,
-    nextUp: pathway ? await nextUpView(req, res, pathway, next) : null,
+    nextUp: pathway ? nextUpView(req, res, lib, next) : null,
     rec: typeof req.query.rec === 'string' ? req.query.rec : undefined,
   });
 }
@@ -63,7 +62,8 @@ export function playerRoutes(r: Router, session: express.RequestHandler[]): void
     wrap(async (req, res) => {
       const launch = launchOf(res);
       const target = await launchTarget(launch);
-      if (target.kind === 'item') return itemPage(req, res, target.item, undefined);
+      const lib = await libraryFor(scopeOf(launch));
+      if (target.kind === 'item') return itemPage(req, res, lib, target.item, undefined);
       if (target.kind === 'missing') return render(req, res, 'student/missing.njk', { launch, target }, 404);
       if (target.kind === 'empty') return render(req, res, 'student/home.njk', { launch });
       const done = await itemsDone(launch);
@@ -73,27 +73,27 @@ export function playerRoutes(r: Router, session: express.RequestHandler[]): void
         ltik: res.locals.ltik,
         pathway: pathwayView(req, res, target.pathway),
         progress: progressIn(target.pathway, done),
-        nextUp: await nextUpView(req, res, target.pathway, next),
+        nextUp: nextUpView(req, res, lib, next),
       });
     }),
   );
 
-  /** The item, optionally inside a pathway (`?pathway=`), as the learner's course sees it. */
+  /** The item, optionally inside a pathway (`?pathway=`), as the learner's course sees it: one library read per request. */
   async function load(req: Request, res: Response, pathwayId: unknown) {
-    const scope = scopeOf(launchOf(res));
-    const item = await findItem(scope, req.params.itemId);
+    const lib = await libraryFor(scopeOf(launchOf(res)));
+    const item = lib.items.get(req.params.itemId);
     if (!item) throw new AppError('NOT_FOUND', 'this item is not in your course (it may have been removed); go back to your course and open Wayfinder again');
-    const pathway = typeof pathwayId === 'string' && pathwayId ? await findPathway(scope, pathwayId) : undefined;
-    return { item, pathway: pathway?.items.includes(item.id) ? pathway : undefined };
+    const pathway = typeof pathwayId === 'string' ? lib.pathways.get(pathwayId) : undefined;
+    return { lib, item, pathway: pathway?.items.includes(item.id) ? pathway : undefined };
   }
 
   r.get(
     '/student/items/:itemId',
     ...session,
     wrap(async (req, res) => {
-      const { item, pathway } = await load(req, res, req.query.pathway);
+      const { lib, item, pathway } = await load(req, res, req.query.pathway);
       await recordViewed(launchOf(res), item, pathway);
-      await itemPage(req, res, item, pathway);
+      await itemPage(req, res, lib, item, pathway);
     }),
   );
 
@@ -103,10 +103,10 @@ export function playerRoutes(r: Router, session: express.RequestHandler[]): void
     ...session,
     wrap(async (req, res) => {
       const body = parse(answerSchema, req.body, 'answer');
-      const { item, pathway } = await load(req, res, body.pathway);
+      const { lib, item, pathway } = await load(req, res, body.pathway);
       const response: LearnerResponse = body.done ? { done: true } : body.choice !== undefined ? { choices: [body.choice].flat() } : { text: body.text ?? '' };
       const result = await submitAnswer(launchOf(res), item, response, { pathway, shownAt: body.shownAt, recommendationId: body.rec });
-      await itemPage(req, res, item, pathway, { result, response });
+      await itemPage(req, res, lib, item, pathway, { result, response });
     }),
   );
 }
