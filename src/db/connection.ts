@@ -22,6 +22,7 @@ export async function connectDatabase(uri: string, options: ConnectOptions = {})
     try {
       await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000 });
       log.info({ database: mongoose.connection.name }, 'database connected');
+      superviseConnection(uri);
       return;
     } catch (err) {
       if (i >= attempts) throw new Error(`cannot reach the database after ${attempts} attempts: ${(err as Error).message}`);
@@ -32,7 +33,31 @@ export async function connectDatabase(uri: string, options: ConnectOptions = {})
   }
 }
 
+let supervisor: NodeJS.Timeout | undefined;
+
+/**
+ * Keeps the connection open for the life of the process. When the server goes away, ltijs's
+ * connection listeners close the client and try to reconnect once; if that one attempt fails
+ * (the server is still down), nothing ever reconnects. So: whenever the connection is closed and
+ * no attempt is in flight, try again every second until it is back.
+ */
+function superviseConnection(uri: string): void {
+  clearInterval(supervisor);
+  let attempting = false;
+  supervisor = setInterval(() => {
+    if (attempting || mongoose.connection.readyState !== mongoose.ConnectionStates.disconnected) return;
+    attempting = true;
+    mongoose
+      .connect(uri, { serverSelectionTimeoutMS: 5000 })
+      .then(() => log.info({ database: mongoose.connection.name }, 'database reconnected'))
+      .catch((err) => log.warn({ err: (err as Error).message }, 'database still unreachable, retrying'))
+      .finally(() => (attempting = false));
+  }, 1000);
+  supervisor.unref();
+}
+
 export async function disconnectDatabase(): Promise<void> {
+  clearInterval(supervisor);
   // ltijs reconnects whenever the connection drops; on purpose it must stay closed.
   mongoose.connection.removeAllListeners('disconnected');
   mongoose.connection.removeAllListeners('error');
