@@ -4,7 +4,6 @@
 // errors and 5xx/429 are retried with exponential backoff; when the page is hidden the queue is
 // also sent with navigator.sendBeacon (which cannot set headers, so the ltik travels in the body).
 // Ids and timestamps are fixed when a statement is recorded, so resending is always safe.
-/* global window, document, navigator, localStorage, crypto, fetch, Blob, CustomEvent, URLSearchParams, location, setTimeout, clearTimeout */
 (function () {
   'use strict';
 
