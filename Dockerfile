@@ -15,7 +15,7 @@ COPY src ./src
 RUN npm run build
 # Production dependencies only, plus the native TensorFlow backend (optional: the wasm backend
 # takes over if it fails to load).
-RUN npm prune --omit=dev && npm install --no-save --no-audit --no-fund @tensorflow/tfjs-node@4.22.0
+RUN npm prune --omit=dev && npm install --no-save --omit=dev --no-audit --no-fund @tensorflow/tfjs-node@4.22.0
 
 FROM node:20-slim
 ENV NODE_ENV=production PORT=3000
