@@ -3,6 +3,7 @@ import { log } from '../log.js';
 import { deepLinkReturnRoutes } from './deep_link_return.js';
 import { authRoutes } from './oidc.js';
 import { pageRoutes } from './pages.js';
+import { platformStorageRoutes } from './platform_storage.js';
 import { registrationRoutes } from './registration.js';
 import { renderError } from './render.js';
 import type { LmsState } from './state.js';
@@ -22,6 +23,7 @@ export function createLmsApp(state: LmsState): express.Express {
   tokenRoutes(router, state);
   deepLinkReturnRoutes(router, state);
   pageRoutes(router, state);
+  platformStorageRoutes(router);
   app.use(express.urlencoded({ extended: false, limit: '100kb' }), router);
   app.use((_req, res) => renderError(res, 404, 'Not found', 'The dev LMS has no page here.'));
   app.use((err: Error, req: Request, res: Response, _next: NextFunction) => {

@@ -21,6 +21,7 @@ export { CookieJar } from './cookie_jar.js';
 export { LaunchError } from './simulator.js';
 export { demoCourses, demoUsers, roleUris } from './demo.js';
 export { AGS_SCOPES, NRPS_SCOPE, SUPPORTED_SCOPES } from './state.js';
+export { PLATFORM_STORAGE_SCRIPT, STORAGE_TARGET, type PlatformStorageMode } from './platform_storage.js';
 export type * from './types.js';
 export type { LoginResult, PostLaunchOptions, SignOptions };
 

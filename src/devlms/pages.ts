@@ -3,6 +3,7 @@ import { demoCourses, demoUsers } from './demo.js';
 import { mintRegistrationToken } from './registration.js';
 import { render } from './render.js';
 import { loginUrl } from './simulator.js';
+import { PLATFORM_STORAGE_SCRIPT, platformStorageMode } from './platform_storage.js';
 import type { LmsState } from './state.js';
 import type { LaunchOptions, RoleName } from './types.js';
 
@@ -17,7 +18,21 @@ const LOCALES = [
   { value: 'zh-Hans', label: '简体中文 (zh-Hans)' },
 ];
 
-type Choice = { tool: string; user: string; role: string; course: string; link: string; locale: string };
+const STORAGE_MODES = [
+  { value: 'off', label: 'Off (the tool relies on its cookie)' },
+  { value: 'on', label: 'On, announced with lti_storage_target' },
+  { value: 'capabilities', label: 'On, found only through lti.capabilities' },
+];
+
+type Choice = {
+  tool: string;
+  user: string;
+  role: string;
+  course: string;
+  link: string;
+  locale: string;
+  storage: string;
+};
 
 function readChoice(state: LmsState, src: Record<string, unknown>): Choice {
   const pick = (k: string, allowed: string[], fallback: string) => {
@@ -49,6 +64,11 @@ function readChoice(state: LmsState, src: Record<string, unknown>): Choice {
       LOCALES.map((l) => l.value),
       'en',
     ),
+    storage: pick(
+      'storage',
+      STORAGE_MODES.map((m) => m.value),
+      'off',
+    ),
   };
 }
 
@@ -56,6 +76,7 @@ function readChoice(state: LmsState, src: Record<string, unknown>): Choice {
 function optionsFor(state: LmsState, c: Choice): LaunchOptions {
   const o: LaunchOptions = { clientId: c.tool, user: c.user, course: c.course, locale: c.locale };
   if (c.role) o.role = c.role as RoleName;
+  if (c.storage !== 'off') o.platformStorage = c.storage === 'on' ? true : 'capabilities';
   if (c.link === 'deep-linking') o.messageType = 'LtiDeepLinkingRequest';
   else if (c.link.startsWith('link:')) {
     const link = state.resourceLinks.find((l) => l.id === c.link.slice(5) && l.clientId === c.tool);
@@ -76,6 +97,7 @@ function launcherContext(state: LmsState, choice: Choice) {
     roles: ROLES,
     courses: demoCourses,
     locales: LOCALES,
+    storageModes: STORAGE_MODES,
     links: state.resourceLinks
       .filter((l) => l.clientId === choice.tool)
       .map((l) => ({ ...l, course: demoCourses.find((c) => c.id === l.courseId)?.label ?? l.courseId })),
@@ -97,10 +119,13 @@ export function pageRoutes(router: Router, state: LmsState): void {
     render(res, 'launcher', {
       ...launcherContext(state, choice),
       frameUrl: loginUrl(state, options),
+      platformStorageScript: platformStorageMode(options) === 'off' ? undefined : PLATFORM_STORAGE_SCRIPT,
       windowUrl: loginUrl(state, {
         ...options,
         frame: 'window',
         launchPresentation: { document_target: 'window' },
+        // A new window has no parent frame to store in.
+        platformStorage: undefined,
       }),
     });
   });

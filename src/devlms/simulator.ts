@@ -1,6 +1,7 @@
 import { CookieJar, type CookieContext } from './cookie_jar.js';
 import { parseForm, textOf } from './html_form.js';
 import { resolveUser, targetLinkFor, toolFor } from './id_token.js';
+import { storageLoginParams } from './platform_storage.js';
 import type { LmsState } from './state.js';
 import type { LaunchOptions, LaunchResult } from './types.js';
 
@@ -79,6 +80,7 @@ export function loginParams(state: LmsState, o: LaunchOptions): URLSearchParams 
     lti_message_hint: state.rememberLaunch(o),
     client_id: tool.clientId,
     lti_deployment_id: o.deploymentId ?? tool.deploymentId,
+    ...storageLoginParams(o),
     ...o.loginParams,
   });
 }

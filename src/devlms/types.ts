@@ -65,6 +65,12 @@ export interface LaunchOptions {
   claims?: Record<string, unknown>;
   /** Extra login-initiation parameters (e.g. `lti_storage_target`, `canvas_region`). */
   loginParams?: Record<string, string>;
+  /**
+   * LTI platform storage (postMessage): `true` sends `lti_storage_target=_parent` at login
+   * initiation; `'capabilities'` sends nothing, for tools that detect it with `lti.capabilities`.
+   * Only a browser on the launcher page answers the messages; `launch()` itself has no window.
+   */
+  platformStorage?: boolean | 'capabilities';
   /** How the login initiation reaches the tool. Default GET (what Moodle does from a link). */
   loginMethod?: 'GET' | 'POST';
   /**
@@ -126,4 +132,45 @@ export interface GradebookColumn {
   scoreMaximum: number;
   resourceId?: string;
   tag?: string;
+}
+
+/** A gradebook column as the LMS keeps it (AGS line item). */
+export interface LmsLineItem {
+  id: string;
+  clientId: string;
+  courseId: string;
+  deploymentId: string;
+  label: string;
+  scoreMaximum: number;
+  resourceId?: string;
+  tag?: string;
+  resourceLinkId?: string;
+}
+
+/** The grade the LMS holds for one user in one column, rescaled to the column's maximum like Moodle. */
+export interface LmsResult {
+  lineItemId: string;
+  userId: string;
+  resultScore: number | null;
+  resultMaximum: number;
+  comment?: string;
+  timestamp: string;
+  activityProgress: string;
+  gradingProgress: string;
+}
+
+/** One score POST the LMS accepted, exactly as the tool sent it. */
+export interface ReceivedScore {
+  lineItemId: string;
+  courseId: string;
+  clientId: string;
+  receivedAt: number;
+  score: Record<string, unknown> & { userId: string; timestamp: string };
+}
+
+/** A person's enrolment in a course, what NRPS reports and AGS checks. */
+export interface Membership {
+  user: LmsUser;
+  roles: string[];
+  status: 'Active' | 'Inactive';
 }
