@@ -34,6 +34,14 @@ export async function connectDatabase(uri: string, options: ConnectOptions = {})
 }
 
 let supervisor: NodeJS.Timeout | undefined;
+const clients = new Set<mongoose.mongo.MongoClient>();
+
+/**
+ * A reconnect by `mongoose.connect` (ltijs's or ours) makes a new driver client while the old one,
+ * never closed, goes on in the background and would keep the process alive after shutdown: every
+ * client the connection ever had is remembered and closed by `disconnectDatabase`.
+ */
+const rememberClient = () => void clients.add(mongoose.connection.getClient());
 
 /**
  * Keeps the connection open for the life of the process. When the server goes away, ltijs's
@@ -43,6 +51,8 @@ let supervisor: NodeJS.Timeout | undefined;
  */
 function superviseConnection(uri: string): void {
   clearInterval(supervisor);
+  rememberClient();
+  mongoose.connection.off('connected', rememberClient).on('connected', rememberClient);
   let attempting = false;
   supervisor = setInterval(() => {
     if (attempting || mongoose.connection.readyState !== mongoose.ConnectionStates.disconnected) return;
@@ -62,6 +72,8 @@ export async function disconnectDatabase(): Promise<void> {
   mongoose.connection.removeAllListeners('disconnected');
   mongoose.connection.removeAllListeners('error');
   await mongoose.disconnect();
+  await Promise.all([...clients].map((c) => c.close(true).catch(() => undefined)));
+  clients.clear();
 }
 
 /** True when a ping round-trips; used by /healthz. */
