@@ -1,14 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { log } from '../log.js';
+import { gradebookOf, type Gradebook } from './ags.js';
 import { createLmsApp } from './app.js';
 import { CookieJar } from './cookie_jar.js';
+import type { Faults } from './faults.js';
 import { claimsFor, signIdToken, type SignOptions } from './id_token.js';
 import { beginLogin, launch, postLaunch, type LoginResult, type PostLaunchOptions } from './simulator.js';
+import { enrol, membersOf, type Enrolment } from './nrps.js';
 import { LmsState, SUPPORTED_SCOPES } from './state.js';
 import { mintRegistrationToken } from './registration.js';
 import { checkAccessToken } from './token.js';
-import type { LaunchOptions, LaunchResult, StoredResourceLink, ToolRecord } from './types.js';
+import type { LaunchOptions, LaunchResult, Membership, StoredResourceLink, ToolRecord } from './types.js';
 
 // A platform that signs whatever it is asked to must never run in production.
 if (process.env.NODE_ENV === 'production') {
@@ -24,6 +27,7 @@ export { AGS_SCOPES, NRPS_SCOPE, SUPPORTED_SCOPES } from './state.js';
 export { PLATFORM_STORAGE_SCRIPT, STORAGE_TARGET, type PlatformStorageMode } from './platform_storage.js';
 export type * from './types.js';
 export type { LoginResult, PostLaunchOptions, SignOptions };
+export type { Enrolment, Faults, Gradebook };
 
 export interface PreRegisteredTool {
   clientId: string;
@@ -101,6 +105,17 @@ export interface DevLms {
     authorization: string | undefined,
     scope: string,
   ): { clientId: string; scopes: string[] } | undefined;
+  /** Fault switches for tests: `failNext(n, status, path?)`, `latencyMs`, `expireTokens()`, `reset()`. */
+  faults: Faults;
+  /** AGS: the columns, the results held and every accepted score post, optionally of one course. */
+  gradebook(courseId?: string): Gradebook;
+  /** How the LMS refuses a stale score timestamp: Moodle 409 (default) or Canvas 400. */
+  setAgsFlavour(flavour: 'moodle' | 'canvas'): void;
+  /** Enrols (or re-enrols) a person in a course; launches enrol the person launching too. */
+  enrol(courseId: string, e: Enrolment): Membership;
+  members(courseId: string): Membership[];
+  /** NRPS page size when the tool asks for none. */
+  setNrpsPageSize(n: number): void;
   stop(): Promise<void>;
 }
 
@@ -183,6 +198,16 @@ export async function startDevLms(opts: DevLmsOptions): Promise<DevLms> {
     },
     resourceLinks: (courseId) => state.resourceLinks.filter((l) => !courseId || l.courseId === courseId),
     checkAccessToken: (authorization, scope) => checkAccessToken(state, authorization, scope),
+    faults: state.faults,
+    gradebook: (courseId) => gradebookOf(state, courseId),
+    setAgsFlavour(flavour) {
+      state.agsFlavour = flavour;
+    },
+    enrol: (courseId, e) => enrol(state, courseId, e),
+    members: (courseId) => membersOf(state, courseId),
+    setNrpsPageSize(n) {
+      state.nrpsPageSize = n;
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

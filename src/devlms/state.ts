@@ -1,6 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Faults } from './faults.js';
 import { KeyRing } from './keys.js';
-import type { LaunchOptions, StoredResourceLink, ToolRecord } from './types.js';
+import type {
+  LaunchOptions,
+  LmsLineItem,
+  LmsResult,
+  Membership,
+  ReceivedScore,
+  StoredResourceLink,
+  ToolRecord,
+} from './types.js';
 
 export const AGS_SCOPES = [
   'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
@@ -38,6 +47,20 @@ export class LmsState {
   readonly usedAssertionIds = new Map<string, number>();
   /** Allow-list applied to the scopes a registering tool asks for; undefined grants all supported. */
   grantableScopes: string[] | undefined;
+  /** AGS: gradebook columns by id, the latest result per column and user, every accepted score. */
+  readonly lineItems = new Map<string, LmsLineItem>();
+  readonly results = new Map<string, LmsResult>();
+  readonly receivedScores: ReceivedScore[] = [];
+  /** Moodle answers a stale score timestamp with 409, Canvas with 400. */
+  agsFlavour: 'moodle' | 'canvas' = 'moodle';
+  /** NRPS: enrolments by course id, then user sub; and the default page size. */
+  readonly memberships = new Map<string, Map<string, Membership>>();
+  nrpsPageSize = 50;
+  /** Called with every launch the LMS prepares (the roster enrols the person launching). */
+  readonly launchListeners: ((o: LaunchOptions) => void)[] = [];
+  readonly faults = new Faults(() => {
+    for (const t of this.accessTokens.values()) t.expires = 0;
+  });
   private nextTypeId = 1;
 
   constructor(
@@ -82,6 +105,7 @@ export class LmsState {
   rememberLaunch(options: LaunchOptions): string {
     const id = opaqueId();
     this.launches.set(id, { options, expires: Date.now() + 60 * 60 * 1000 });
+    for (const listener of this.launchListeners) listener(options);
     this.sweep();
     return id;
   }
