@@ -1,5 +1,6 @@
 import ltijs from 'ltijs';
 import { applyClockSkew } from './contrib/ltijs_clock_skew.js';
+import { useCachedKeySets } from './contrib/ltijs_key_sets.js';
 
 /**
  * ltijs does the LTI 1.3 protocol work (OIDC login, state cookie, id_token signature, nonce,
@@ -18,6 +19,7 @@ let ready = false;
 export async function setupLti(o: LtiSetup): Promise<void> {
   if (ready) return;
   applyClockSkew(o.clockSkewSeconds);
+  useCachedKeySets();
   lti.setup(
     o.ltiKey,
     { url: o.mongodbUri },

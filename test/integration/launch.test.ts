@@ -49,6 +49,15 @@ describe('happy path for each role', () => {
     assert.match(cookie, /HttpOnly/i);
   });
 
+  test('a platform key rotation is picked up at once: unknown kid → key set fetched again', async () => {
+    await env.launchAs({ role: 'student' }); // the key set is now cached
+    env.lms.rotateKey({ keepOld: false });
+    await new Promise((r) => setTimeout(r, 1100)); // refetches for unknown kids are limited to one a second
+    const r = await env.launchAs({ role: 'student' });
+    assert.equal(r.status, 200, r.body.slice(0, 300));
+    assert.equal(new URL(r.url).pathname, '/student');
+  });
+
   test('clock skew within the leeway is accepted (exp just past, iat just ahead)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const o: LaunchOptions = { clientId: TEST_CLIENT_ID, role: 'student' };
