@@ -3,14 +3,13 @@ import type { Config } from '../config.js';
 import { listPlatforms } from '../lti/platforms.js';
 import { requireLaunch, requireRole } from '../lti/session.js';
 import { render } from '../web/views.js';
+import { teacherRouter } from './teacher_routes.js';
 
-/** Teacher and admin landing pages after a launch. */
+/** Teacher dashboard and admin console. */
 export function dashboardRouter(config: Config): Router {
   const r = Router();
+  r.use(teacherRouter(config));
   const session = requireLaunch(config.ltiKey);
-  r.get('/teacher', session, requireRole('teacher', 'admin'), (req, res) => {
-    render(req, res, 'teacher/home.njk', { launch: res.locals.launch });
-  });
   r.get('/admin', session, requireRole('admin'), async (req, res, next) => {
     try {
       render(req, res, 'admin/home.njk', {
