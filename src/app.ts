@@ -9,6 +9,7 @@ import { dashboardRouter } from './dashboard/routes.js';
 import { databaseHealthy } from './db/connection.js';
 import { adminPlatformsRouter, ltiRouter } from './lti/routes.js';
 import { log } from './log.js';
+import { adminModelsRouter } from './recommend/index.js';
 import { errorHandler, notFound } from './web/error_handler.js';
 import { registry, requestMetrics } from './web/metrics.js';
 
@@ -55,6 +56,7 @@ export function createApp(config: Config): Express {
   });
   app.use('/lti', ltiRouter(config));
   app.use('/api/admin', adminPlatformsRouter(config));
+  app.use('/api/admin', adminModelsRouter(config));
   app.use(dashboardRouter(config));
   app.use(contentRouter(config));
   app.use(activityRouter(config));

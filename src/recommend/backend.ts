@@ -44,3 +44,11 @@ export async function initBackend(log: (line: string) => void = (l) => process.s
 export function currentBackend(): string {
   return tf.getBackend();
 }
+
+let chosen: Promise<BackendName> | undefined;
+
+/** Picks the backend once per thread (the server loads models lazily, on the first recommendation). */
+export function ensureBackend(log?: (line: string) => void): Promise<BackendName> {
+  chosen ??= initBackend(log);
+  return chosen;
+}

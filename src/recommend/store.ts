@@ -48,17 +48,58 @@ function floatsFrom(bytes: Uint8Array): Float32Array {
 
 export type VersionStatus = 'candidate' | 'active' | 'retired';
 
+/**
+ * Whose data a model learned from: a tenant, and a course within it or '' for tenant-wide.
+ * One version per scope is active; a course without its own active model is served by its tenant's.
+ */
+export interface ModelScope {
+  tenantId: string;
+  courseId?: string;
+}
+
+/** One epoch of training, for the learning-curve plot. */
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  validAuc: number;
+}
+
+/** Champion/challenger outcome, recorded on the challenger. */
+export interface PromotionDecision {
+  at: Date;
+  promoted: boolean;
+  challengerAuc: number;
+  championVersion?: string;
+  championAuc?: number;
+  reason: string;
+}
+
+/** What the admin API lists: everything but the weights. */
+export interface VersionSummary extends ModelMetadata {
+  version: string;
+  tenantId: string;
+  courseId: string;
+  status: VersionStatus;
+  activatedAt?: Date;
+  curve: EpochPoint[];
+  decision?: PromotionDecision;
+}
+
 /** Weights are split into documents below MongoDB's 16 MB limit. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 const versionSchema = new mongoose.Schema(
   {
+    tenantId: { type: String, required: true },
+    courseId: { type: String, default: '' },
     model: { type: String, required: true },
     data: { type: String, required: true },
     metrics: { type: mongoose.Schema.Types.Mixed, default: {} },
+    curve: { type: mongoose.Schema.Types.Mixed, default: [] },
+    decision: mongoose.Schema.Types.Mixed,
     backend: { type: String, required: true },
     created: { type: Date, required: true },
-    status: { type: String, enum: ['candidate', 'active', 'retired'], default: 'candidate', index: true },
+    status: { type: String, enum: ['candidate', 'active', 'retired'], default: 'candidate' },
     /** When it was last active: rollback returns to the most recently retired one. */
     activatedAt: Date,
     manifest: { type: mongoose.Schema.Types.Mixed, required: true },
@@ -66,6 +107,9 @@ const versionSchema = new mongoose.Schema(
   },
   { collection: 'model_versions' },
 );
+// The serving lookup (active version of a scope) and the admin listing.
+versionSchema.index({ tenantId: 1, courseId: 1, status: 1 });
+versionSchema.index({ tenantId: 1, created: -1 });
 
 const chunkSchema = new mongoose.Schema(
   {
@@ -79,12 +123,25 @@ const chunkSchema = new mongoose.Schema(
 export const ModelVersion = mongoose.models.ModelVersion ?? mongoose.model('ModelVersion', versionSchema);
 export const ModelWeightChunk = mongoose.models.ModelWeightChunk ?? mongoose.model('ModelWeightChunk', chunkSchema);
 
-/** Stores a trained model as a new candidate version; returns its id. */
-export async function saveVersion(state: ModelState, metadata: ModelMetadata): Promise<string> {
+const scopeFilter = (scope: ModelScope) => ({ tenantId: scope.tenantId, courseId: scope.courseId ?? '' });
+
+/** A version id as given by a caller: anything but a valid ObjectId is simply "not found". */
+const validId = (id: string) => mongoose.isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id);
+
+export class VersionNotFound extends Error {
+  constructor(id: string) {
+    super(`model version ${id} not found`);
+  }
+}
+
+/** Stores a trained model as a new candidate version of a scope; returns its id. */
+export async function saveVersion(state: ModelState, metadata: ModelMetadata, scope: ModelScope, curve: EpochPoint[] = []): Promise<string> {
   const bytes = weightBytes(state.weights);
   const chunkCount = Math.ceil(bytes.byteLength / CHUNK_BYTES);
   const version = await ModelVersion.create({
     ...metadata,
+    ...scopeFilter(scope),
+    curve,
     status: 'candidate',
     manifest: { model: state.model, json: state.json, tensors: state.tensors },
     chunkCount,
@@ -96,38 +153,91 @@ export async function saveVersion(state: ModelState, metadata: ModelMetadata): P
 }
 
 export async function loadVersion(id: string): Promise<{ state: ModelState; status: VersionStatus }> {
-  const version = await ModelVersion.findById(id).lean<{ manifest: Omit<ModelState, 'weights'>; status: VersionStatus; chunkCount: number }>();
-  if (!version) throw new Error(`model version ${id} not found`);
+  const version = validId(id)
+    ? await ModelVersion.findById(id).lean<{ manifest: Omit<ModelState, 'weights'>; status: VersionStatus; chunkCount: number }>()
+    : null;
+  if (!version) throw new VersionNotFound(id);
   const chunks = await ModelWeightChunk.find({ version: id }).sort({ n: 1 });
   if (chunks.length !== version.chunkCount) throw new Error(`model version ${id} has ${chunks.length} of ${version.chunkCount} weight chunks`);
   const bytes = Buffer.concat(chunks.map((c) => c.get('bytes') as Buffer));
   return { state: { ...version.manifest, weights: floatsFrom(bytes) }, status: version.status };
 }
 
-/** The id of the active version, if any (the server polls this to hot-swap). */
-export async function activeVersionId(): Promise<string | undefined> {
-  const active = await ModelVersion.findOne({ status: 'active' }).select('_id').lean<{ _id: unknown }>();
+type VersionDoc = Omit<VersionSummary, 'version'> & { _id: unknown };
+
+function summary(d: VersionDoc): VersionSummary {
+  return {
+    version: String(d._id),
+    tenantId: d.tenantId,
+    courseId: d.courseId ?? '',
+    model: d.model,
+    data: d.data,
+    metrics: d.metrics ?? {},
+    backend: d.backend,
+    created: d.created,
+    status: d.status,
+    activatedAt: d.activatedAt,
+    curve: d.curve ?? [],
+    decision: d.decision,
+  };
+}
+
+const SUMMARY_FIELDS = '-manifest -chunkCount';
+
+export async function getVersion(id: string): Promise<VersionSummary> {
+  const d = validId(id) ? await ModelVersion.findById(id).select(SUMMARY_FIELDS).lean<VersionDoc>() : null;
+  if (!d) throw new VersionNotFound(id);
+  return summary(d);
+}
+
+/** A tenant's versions (one course's, or tenant-wide ones with courseId ''), newest first. */
+export async function listVersions(filter: { tenantId?: string; courseId?: string } = {}, limit = 200): Promise<VersionSummary[]> {
+  const query = { ...(filter.tenantId ? { tenantId: filter.tenantId } : {}), ...(filter.courseId !== undefined ? { courseId: filter.courseId } : {}) };
+  const docs = await ModelVersion.find(query).select(SUMMARY_FIELDS).sort({ created: -1 }).limit(limit).lean<VersionDoc[]>();
+  return docs.map(summary);
+}
+
+/** The id of a scope's active version, if any. */
+export async function activeVersionId(scope: ModelScope): Promise<string | undefined> {
+  const active = await ModelVersion.findOne({ ...scopeFilter(scope), status: 'active' }).select('_id').lean<{ _id: unknown }>();
   return active ? String(active._id) : undefined;
 }
 
-/** Makes `id` the active version and retires the previous one. */
-export async function promoteVersion(id: string): Promise<void> {
-  const target = await ModelVersion.findById(id);
-  if (!target) throw new Error(`model version ${id} not found`);
-  await ModelVersion.updateMany({ status: 'active', _id: { $ne: target._id } }, { status: 'retired' });
-  target.set({ status: 'active', activatedAt: new Date() });
-  await target.save();
+/** The version that serves a course: its own active one, else its tenant's (the server polls this to hot-swap). */
+export async function servingVersionId(tenantId: string, courseId: string): Promise<string | undefined> {
+  return (courseId ? await activeVersionId({ tenantId, courseId }) : undefined) ?? activeVersionId({ tenantId });
 }
 
+/** Makes `id` the active version of its scope and retires the one it replaces. */
+export async function promoteVersion(id: string): Promise<VersionSummary> {
+  const target = validId(id) ? await ModelVersion.findById(id) : null;
+  if (!target) throw new VersionNotFound(id);
+  const scope = { tenantId: target.get('tenantId') as string, courseId: target.get('courseId') as string };
+  await ModelVersion.updateMany({ ...scope, status: 'active', _id: { $ne: target._id } }, { status: 'retired' });
+  target.set({ status: 'active', activatedAt: new Date() });
+  await target.save();
+  return getVersion(id);
+}
+
+export class NothingToRollBack extends Error {}
+
 /**
- * Retires the active version and re-activates the most recently active retired one; returns its id.
- * The rolled-back version loses its activation time, so a second rollback goes further back.
+ * Retires a scope's active version and re-activates the most recently active retired one; returns
+ * its id. The rolled-back version loses its activation time, so a second rollback goes further back.
+ * With `from`, refuses unless that version is the active one (so a stale admin page cannot roll back twice).
  */
-export async function rollbackVersion(): Promise<string> {
-  const current = await ModelVersion.findOne({ status: 'active' });
-  const previous = await ModelVersion.findOne({ status: 'retired', activatedAt: { $exists: true } }).sort({ activatedAt: -1 });
-  if (!previous) throw new Error('no earlier version to roll back to');
+export async function rollbackVersion(scope: ModelScope, from?: string): Promise<string> {
+  const filter = scopeFilter(scope);
+  const current = await ModelVersion.findOne({ ...filter, status: 'active' });
+  if (from !== undefined && String(current?._id) !== from) throw new NothingToRollBack(`model version ${from} is not the active version of its scope`);
+  const previous = await ModelVersion.findOne({ ...filter, status: 'retired', activatedAt: { $exists: true } }).sort({ activatedAt: -1 });
+  if (!previous) throw new NothingToRollBack('there is no earlier active version to roll back to');
   if (current) await ModelVersion.updateOne({ _id: current._id }, { status: 'retired', $unset: { activatedAt: 1 } });
   await ModelVersion.updateOne({ _id: previous._id }, { status: 'active', activatedAt: new Date() });
   return String(previous._id);
+}
+
+/** Records the champion/challenger outcome on the challenger. */
+export async function recordDecision(id: string, decision: PromotionDecision): Promise<void> {
+  await ModelVersion.updateOne({ _id: id }, { decision });
 }

@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import { useBackend } from '../../../src/recommend/backend.js';
 import { causalEpisodes } from '../../../src/recommend/data/episodes.js';
 import { createModel, modelFromState } from '../../../src/recommend/models/index.js';
-import { activeVersionId, loadVersion, promoteVersion, rollbackVersion, saveVersion } from '../../../src/recommend/store.js';
+import { activeVersionId, loadVersion, promoteVersion, rollbackVersion, saveVersion, servingVersionId } from '../../../src/recommend/store.js';
 import { plantedDataset, TINY } from './fixtures.js';
 
 // Needs the suite's embedded database (`npm test` sets WAYFINDER_TEST_MONGODB_URI); skipped otherwise.
@@ -19,18 +19,24 @@ test('model versions: save, load identical, promote and roll back', { skip: !bas
     const model = createModel('matching', TINY);
     await model.fit(data, data, { epochs: 1, seed: 1 });
     const meta = { model: 'matching', data: 'planted', metrics: { auc: 0.7 }, backend: 'wasm', created: new Date() };
-    const first = await saveVersion(model.state(), meta);
-    const second = await saveVersion(model.state(), meta);
+    const scope = { tenantId: 't_store', courseId: '' };
+    const first = await saveVersion(model.state(), meta, scope);
+    const second = await saveVersion(model.state(), meta, scope);
+    const otherTenant = await saveVersion(model.state(), meta, { tenantId: 't_other' });
     const { state, status } = await loadVersion(first);
     assert.equal(status, 'candidate');
     const episodes = causalEpisodes(data);
     assert.deepEqual(await modelFromState(state).predict(episodes), await model.predict(episodes));
     await promoteVersion(first);
     await promoteVersion(second);
-    assert.equal(await activeVersionId(), second);
-    assert.equal(await rollbackVersion(), first);
-    assert.equal(await activeVersionId(), first);
+    await promoteVersion(otherTenant);
+    assert.equal(await activeVersionId(scope), second, 'promoting in another tenant leaves this one alone');
+    assert.equal(await servingVersionId('t_store', 'c_course'), second, 'a course without its own model is served by its tenant');
+    assert.equal(await rollbackVersion(scope), first);
+    assert.equal(await activeVersionId(scope), first);
     assert.equal((await loadVersion(second)).status, 'retired');
+    await assert.rejects(rollbackVersion(scope), /no earlier active version/);
+    assert.equal(await activeVersionId({ tenantId: 't_other' }), otherTenant);
   } finally {
     await mongoose.connection.dropDatabase();
     await mongoose.disconnect();

@@ -1,0 +1,54 @@
+import mongoose from 'mongoose';
+import { lastActivityPerLearner, learnerHistory, type HistoryEntry } from '../../activity/index.js';
+import { searchItems } from '../../content/catalog.js';
+import type { Item } from '../../content/format.js';
+import { datasetFromInteractions, type Dataset, type Interaction, type InteractionRow, type ItemRef } from './interactions.js';
+
+/**
+ * The production data path: the activity log (statements) → interactions, the same shapes the
+ * benchmark files load into, so training, evaluation and serving share one code path afterwards.
+ * Preview statements (teachers, LMS test users) never get here: the activity queries leave them out.
+ */
+
+/** Item types whose answers are graded: only these make interactions (readings and videos are completed, not answered). */
+export const isGraded = (item: Pick<Item, 'type'>) => item.type === 'multiple_choice' || item.type === 'numeric' || item.type === 'short_text';
+
+/** How the models see a content item: id, skills and one cheap content feature (authored difficulty, 0.5 when absent). */
+export function itemRef(item: Pick<Item, 'id' | 'skills' | 'difficulty'>): ItemRef {
+  return { itemId: item.id, skills: item.skills, features: [item.difficulty ?? 0.5] };
+}
+
+/** A learner's graded answers, in order; items no longer in the library keep their id and lose their skills. */
+export function interactionsFromHistory(history: HistoryEntry[], items: Map<string, Item>): Interaction[] {
+  return history
+    .filter((s) => s.verb === 'answered' && s.object.kind === 'item' && typeof s.result?.success === 'boolean')
+    .map((s) => {
+      const item = items.get(s.object.id);
+      return { ...(item ? itemRef(item) : { itemId: s.object.id, skills: s.skills ?? [] }), correct: s.result!.success! };
+    });
+}
+
+/**
+ * The courses of a tenant that have learner activity. The activity area exports no tenant-wide
+ * listing yet, so this reads the distinct course ids of its collection (one indexed field).
+ */
+async function coursesWithActivity(tenantId: string): Promise<string[]> {
+  const ids = await mongoose.connection.collection('wf_statements').distinct('courseId', { tenantId, preview: false });
+  return ids.map(String).sort();
+}
+
+/** Every (non-preview) learner's answers in a course, or in every course of the tenant when `courseId` is absent. */
+export async function datasetFromActivity(scope: { tenantId: string; courseId?: string }): Promise<Dataset> {
+  const courses = scope.courseId ? [scope.courseId] : await coursesWithActivity(scope.tenantId);
+  const rows: InteractionRow[] = [];
+  for (const courseId of courses) {
+    const course = { tenantId: scope.tenantId, courseId };
+    const items = new Map((await searchItems(course)).map((i) => [i.id, i]));
+    for (const { sub } of await lastActivityPerLearner(course)) {
+      const history = await learnerHistory(course, sub);
+      // A learner is one task per course: the same person in two courses is two learners.
+      for (const x of interactionsFromHistory(history, items)) rows.push({ ...x, learnerId: `${courseId}/${sub}` });
+    }
+  }
+  return datasetFromInteractions(scope.courseId ? `course ${scope.courseId}` : `tenant ${scope.tenantId}`, rows);
+}
