@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setRetentionDays } from './activity/index.js';
+import { onLearnerErased, setRetentionDays } from './activity/index.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { ensureIndexes } from './db/connection.js';
 import { startExpiryTimer } from './db/expiry.js';
 import { openDatabase, type Database } from './db/index.js';
 import { setupLti } from './lti/provider.js';
+import { eraseLaunchSessions } from './lti/session.js';
 import { log } from './log.js';
 
 export interface RunningTool {
@@ -29,6 +30,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   setRetentionDays(config.retentionDays);
+  onLearnerErased(eraseLaunchSessions);
   const stopExpiry = startExpiryTimer();
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   log.info({ url, port }, 'Wayfinder listening');

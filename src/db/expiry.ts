@@ -12,9 +12,8 @@ export interface ExpiryRule {
 }
 
 const rules: ExpiryRule[] = [
-  // ltijs's collections, with the lifetimes ltijs declares as TTL indexes — except nonces, kept
-  // for two hours so a replay is refused for as long as any platform's id_token can be valid.
-  { collection: 'nonces', field: 'createdAt', maxAgeSeconds: 2 * 3600 },
+  // ltijs's collections, with the lifetimes ltijs declares as TTL indexes (its nonce check is
+  // replaced by lti/contrib/ltijs_nonces.ts, which keeps its own collection).
   { collection: 'states', field: 'createdAt', maxAgeSeconds: 600 },
   { collection: 'accesstokens', field: 'createdAt', maxAgeSeconds: 3600 },
   { collection: 'idtokens', field: 'createdAt', maxAgeSeconds: 24 * 3600 },

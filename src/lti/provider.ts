@@ -1,6 +1,7 @@
 import ltijs from 'ltijs';
 import { applyClockSkew } from './contrib/ltijs_clock_skew.js';
 import { useCachedKeySets } from './contrib/ltijs_key_sets.js';
+import { useUniqueNonces } from './contrib/ltijs_nonces.js';
 
 /**
  * ltijs does the LTI 1.3 protocol work (OIDC login, state cookie, id_token signature, nonce,
@@ -20,6 +21,7 @@ export async function setupLti(o: LtiSetup): Promise<void> {
   if (ready) return;
   applyClockSkew(o.clockSkewSeconds);
   useCachedKeySets();
+  useUniqueNonces();
   lti.setup(
     o.ltiKey,
     { url: o.mongodbUri },

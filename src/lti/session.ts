@@ -80,6 +80,25 @@ addExpiryRule({ collection: 'wf_launches', field: 'createdAt', maxAgeSeconds: SE
 
 const hash = (ltik: string) => createHash('sha256').update(ltik).digest('base64url');
 
+/**
+ * Sessions never change after a launch, and every page and API call after it reads one: a short
+ * in-process cache saves that database round trip. Erasure and expiry are honoured (see below).
+ */
+const CACHE_MS = 60_000;
+const CACHE_MAX = 10_000;
+const cache = new Map<string, { launch: LaunchContext; until: number }>();
+
+async function findSession(id: string): Promise<LaunchContext | null> {
+  const hit = cache.get(id);
+  if (hit && hit.until > Date.now()) return hit.launch;
+  const launch = await Launch.findById(id).lean<LaunchContext>();
+  if (launch) {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(id, { launch, until: Date.now() + CACHE_MS });
+  }
+  return launch;
+}
+
 export async function createLaunchSession(
   ltik: string,
   context: Omit<LaunchContext, '_id' | 'launchId' | 'createdAt' | 'expiresAt'>,
@@ -116,7 +135,7 @@ export function requireLaunch(ltiKey: string) {
       } catch {
         throw new AppError('UNAUTHENTICATED', 'the launch session token is not valid: open Wayfinder from your course again');
       }
-      const launch = await Launch.findById(hash(ltik)).lean<LaunchContext>();
+      const launch = await findSession(hash(ltik));
       if (!launch || launch.expiresAt < new Date()) {
         throw new AppError('SESSION_EXPIRED', 'your session has ended: open Wayfinder from your course again');
       }
@@ -138,6 +157,13 @@ export function requireRole(...roles: AppRole[]) {
     }
     next();
   };
+}
+
+/** Erasure: a learner's sessions end at once, in this process's cache too. */
+export async function eraseLaunchSessions(tenantId: string, sub: string): Promise<number> {
+  for (const [id, { launch }] of cache) if (launch.tenantId === tenantId && launch.sub === sub) cache.delete(id);
+  const r = await Launch.deleteMany({ tenantId, sub });
+  return r.deletedCount ?? 0;
 }
 
 /** For tests and erasure: how many sessions a learner has. */

@@ -292,7 +292,7 @@ describe('retention and erasure', () => {
 
   test('a failing erasure hook makes the erasure fail visibly (and it can be repeated)', async () => {
     onLearnerErased(() => Promise.reject(new Error('recommender store offline')));
-    await assert.rejects(eraseLearner(sessions.li.tenantId, '5'), /1 of 2 erasure hooks failed/);
+    await assert.rejects(eraseLearner(sessions.li.tenantId, '5'), /1 of \d+ erasure hooks failed/);
     assert.equal(await countDocs('wf_statements', { tenantId: sessions.li.tenantId, sub: '5' }), 0);
   });
 });
