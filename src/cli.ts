@@ -3,12 +3,12 @@ import { activityCommands } from './activity/commands.js';
 import { CliError, type CliCommand } from './cli/command.js';
 import { contentCommands } from './content/commands.js';
 import { ConfigError } from './config.js';
-import { platformCommands } from './lti/commands.js';
+import { keyCommands, platformCommands } from './lti/commands.js';
 import { recommendCommands } from './recommend/commands.js';
 import { serveCommand } from './main.js';
 
 /** `wayfinder`: one entry for serving, training, evaluating and administering. */
-const commands: CliCommand[] = [serveCommand, ...platformCommands, ...activityCommands, ...contentCommands, ...recommendCommands];
+const commands: CliCommand[] = [serveCommand, ...platformCommands, ...keyCommands, ...activityCommands, ...contentCommands, ...recommendCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -4,10 +4,11 @@ import { onLearnerErased, setRetentionDays } from './activity/index.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { ensureIndexes } from './db/connection.js';
-import { startExpiryTimer } from './db/expiry.js';
+import { addMaintenanceTask, startExpiryTimer } from './db/expiry.js';
 import { openDatabase, type Database } from './db/index.js';
 import { setupLti } from './lti/provider.js';
 import { eraseLaunchSessions } from './lti/session.js';
+import { retireRotatedKeys } from './lti/tool_keys.js';
 import { log } from './log.js';
 
 export interface RunningTool {
@@ -31,6 +32,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
   const port = (server.address() as AddressInfo).port;
   setRetentionDays(config.retentionDays);
   onLearnerErased(eraseLaunchSessions);
+  addMaintenanceTask(retireRotatedKeys);
   const stopExpiry = startExpiryTimer();
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   log.info({ url, port }, 'Wayfinder listening');

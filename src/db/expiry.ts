@@ -25,9 +25,16 @@ export function addExpiryRule(rule: ExpiryRule): void {
   rules.push(rule);
 }
 
+/** Maintenance that is more than one delete-by-query (e.g. retiring rotated keys) runs on the same beat. */
+const tasks: ((now: Date) => Promise<unknown>)[] = [];
+export function addMaintenanceTask(task: (now: Date) => Promise<unknown>): void {
+  tasks.push(task);
+}
+
 export async function runExpiry(now = new Date()): Promise<number> {
   const db = mongoose.connection.db;
   if (!db) return 0;
+  for (const task of tasks) await task(now);
   let removed = 0;
   for (const r of rules) {
     const cutoff = new Date(now.getTime() - r.maxAgeSeconds * 1000);

@@ -1,9 +1,10 @@
-import { CliError, requireOption, type CliCommand } from '../cli/command.js';
+import { CliError, intOption, requireOption, type CliCommand } from '../cli/command.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { AppError } from '../web/errors.js';
 import { addPlatform, approvePlatform, listPlatforms, removePlatform } from './platforms.js';
 import { setupLti } from './provider.js';
+import { retireRotatedKeys, rotateToolKeys } from './tool_keys.js';
 
 /** Runs `fn` with the database and ltijs ready (ltijs keeps each platform's tool key). */
 async function withLti<T>(fn: () => Promise<T>): Promise<T> {
@@ -97,6 +98,34 @@ export const platformCommands: CliCommand[] = [
       const id = requireOption(v, 'id');
       const p = await withLti(() => approvePlatform(id, (v['deployment-id'] as string[] | undefined) ?? []));
       print(Boolean(v.json), `${p._id} is active; approved deployments: ${p.deployments.filter((d) => d.status === 'approved').map((d) => d.id).join(', ') || 'none'}`, p);
+    },
+  },
+];
+
+export const keyCommands: CliCommand[] = [
+  {
+    name: 'keys rotate',
+    summary: "rotate the tool's signing keys; old public keys stay published for the overlap window",
+    usage: 'keys rotate [--overlap-hours 48] [--issuer URL --client-id ID] [--json]',
+    options: { 'overlap-hours': { type: 'string' }, issuer: { type: 'string' }, 'client-id': { type: 'string' }, json: { type: 'boolean' } },
+    async run(v) {
+      const overlap = intOption(v, 'overlap-hours', 48);
+      if (overlap < 0) throw new CliError('--overlap-hours must be 0 or more');
+      if (Boolean(v.issuer) !== Boolean(v['client-id'])) throw new CliError('--issuer and --client-id go together');
+      const only = v.issuer ? { issuer: v.issuer as string, clientId: v['client-id'] as string } : undefined;
+      const config = loadConfig();
+      const rotated = await withLti(() => rotateToolKeys(config.ltiKey, overlap, only));
+      const lines = rotated.map((r) => `${r.platformUrl} (${r.clientId}): ${r.oldKid} → ${r.newKid}; old key retired after ${r.retireAt.toISOString()}`);
+      print(Boolean(v.json), lines.join('\n') || 'no platform matched: nothing rotated', rotated);
+    },
+  },
+  {
+    name: 'keys retire',
+    summary: 'remove rotated keys whose overlap window has passed (the server also does this on its own)',
+    usage: 'keys retire',
+    async run() {
+      const retired = await withLti(() => retireRotatedKeys());
+      console.log(retired.length ? `retired ${retired.join(', ')}` : 'nothing to retire');
     },
   },
 ];
