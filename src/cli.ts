@@ -2,13 +2,15 @@ import { parseArgs } from 'node:util';
 import { activityCommands } from './activity/commands.js';
 import { CliError, type CliCommand } from './cli/command.js';
 import { contentCommands } from './content/commands.js';
+import { dbCommands } from './db/commands.js';
 import { ConfigError } from './config.js';
+import { NewerDatabaseError } from './db/migrations.js';
 import { keyCommands, platformCommands } from './lti/commands.js';
 import { recommendCommands } from './recommend/commands.js';
 import { serveCommand } from './main.js';
 
 /** `wayfinder`: one entry for serving, training, evaluating and administering. */
-const commands: CliCommand[] = [serveCommand, ...platformCommands, ...keyCommands, ...activityCommands, ...contentCommands, ...recommendCommands];
+const commands: CliCommand[] = [serveCommand, ...dbCommands, ...platformCommands, ...keyCommands, ...activityCommands, ...contentCommands, ...recommendCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -46,6 +48,10 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       console.error(`wayfinder ${command.name}: ${err.message}`);
       return err.exitCode;
+    }
+    if (err instanceof NewerDatabaseError) {
+      console.error(`wayfinder ${command.name}: ${err.message}`);
+      return 3;
     }
     if (err instanceof ConfigError) {
       console.error(`configuration problems:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);

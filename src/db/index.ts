@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { log } from '../log.js';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './connection.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
+import { migrate } from './migrations.js';
 
 export interface Database {
   uri: string;
@@ -22,6 +23,13 @@ export async function openDatabase(config: Pick<Config, 'mongodbUri' | 'dataDir'
     log.info({ kind: embedded.kind, uri }, 'embedded database started');
   }
   await connectDatabase(uri);
+  try {
+    await migrate();
+  } catch (err) {
+    await disconnectDatabase();
+    await embedded?.stop();
+    throw err;
+  }
   await ensureIndexes();
   return {
     uri,
