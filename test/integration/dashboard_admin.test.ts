@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import request from 'supertest';
+import { listPlatforms } from '../../src/lti/platforms.js';
+import { SIGN_IN_FAILURES } from '../../src/dashboard/admin/sign_in.js';
+import { countDocs, startToolAndLms, type ToolAndLms } from '../support/lti.js';
+import { TEST_ADMIN_TOKEN } from '../support/tool.js';
+
+let env: ToolAndLms;
+before(async () => {
+  env = await startToolAndLms({ LABEL: 'dashboard_admin' });
+});
+after(async () => env?.close());
+
+const has = (text: string, re: RegExp) => assert.ok(re.test(text), `the page shows ${re}`);
+const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Signs in from its own client address (X-Forwarded-For is not trusted here, so all tests share one: keep failures few). */
+async function signIn(): Promise<{ cookie: string; csrf: string }> {
+  const res = await request(env.tool.url).post('/admin/sign-in').type('form').send({ token: TEST_ADMIN_TOKEN, next: '/admin/platforms' });
+  assert.equal(res.status, 303, res.text.slice(0, 300));
+  assert.equal(res.headers.location, '/admin/platforms');
+  const cookie = String(res.headers['set-cookie']?.[0] ?? '');
+  const page = await request(env.tool.url).get('/admin/platforms').set('Cookie', cookie.split(';')[0]);
+  assert.equal(page.status, 200);
+  return { cookie: cookie.split(';')[0], csrf: csrfIn(page.text) };
+}
+
+describe('operator sign-in', () => {
+  test('the console sends people without a session to the sign-in page', async () => {
+    const res = await request(env.tool.url).get('/admin/platforms');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/admin/sign-in?next=%2Fadmin%2Fplatforms');
+    const page = await request(env.tool.url).get('/admin/sign-in?lang=zh-Hans');
+    has(page.text, /管理控制台登录/);
+  });
+
+  test('a session cookie that is HttpOnly, Secure, SameSite=Lax; stored hashed; expired by query', async () => {
+    const res = await request(env.tool.url).post('/admin/sign-in').type('form').send({ token: TEST_ADMIN_TOKEN });
+    const cookie = String(res.headers['set-cookie']?.[0] ?? '');
+    assert.match(cookie, /^__Host-wf_admin=[\w-]{40,};/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /Secure/);
+    assert.match(cookie, /SameSite=Lax/);
+    const id = /=([^;]+)/.exec(cookie)![1];
+    assert.equal(await countDocs('wf_admin_sessions', { _id: id }), 0, 'the raw id is never stored');
+    assert.ok((await countDocs('wf_admin_sessions')) >= 1);
+    const out = await request(env.tool.url).post('/admin/sign-out').set('Cookie', cookie.split(';')[0]);
+    assert.equal(out.status, 303);
+    const after = await request(env.tool.url).get('/admin/platforms').set('Cookie', cookie.split(';')[0]);
+    assert.equal(after.status, 303, 'signed out: the old cookie opens nothing');
+  });
+});
+
+describe('platforms', () => {
+  test('every form post needs the session’s CSRF token', async () => {
+    const { cookie, csrf } = await signIn();
+    assert.ok(csrf.length >= 20);
+    const [p] = await listPlatforms();
+    for (const body of [{}, { _csrf: 'forged' }]) {
+      const res = await request(env.tool.url).post(`/admin/platforms/${p._id}/disable`).set('Cookie', cookie).type('form').send(body);
+      assert.equal(res.status, 403);
+      has(res.text, /did not come from the admin console/);
+    }
+    assert.equal((await listPlatforms())[0].status, 'active', 'nothing changed');
+  });
+
+  test('add by hand (every problem listed), one-time link, dynamic registration approved in the console, disable, remove', async () => {
+    const { cookie, csrf } = await signIn();
+    const post = (path: string, body: Record<string, string> = {}) =>
+      request(env.tool.url).post(path).set('Cookie', cookie).type('form').send({ _csrf: csrf, ...body });
+
+    const bad = await post('/admin/platforms', { issuer: 'not a url', clientId: '', authUrl: 'x', tokenUrl: 'https://lms.example/token', jwksUrl: 'https://lms.example/jwks' });
+    assert.equal(bad.status, 400);
+    has(bad.text, /issuer must be an absolute http\(s\) URL/);
+    has(bad.text, /clientId is required/);
+    has(bad.text, /authUrl must be an absolute/);
+    const added = await post('/admin/platforms', {
+      issuer: 'https://moodle.example.edu', clientId: 'abc123', name: 'Example Moodle',
+      authUrl: 'https://moodle.example.edu/mod/lti/auth.php', tokenUrl: 'https://moodle.example.edu/mod/lti/token.php',
+      jwksUrl: 'https://moodle.example.edu/mod/lti/certs.php', deploymentIds: '4, 5',
+    });
+    assert.equal(added.status, 303, added.text.slice(0, 300));
+    const page = await request(env.tool.url).get(added.headers.location).set('Cookie', cookie);
+    has(page.text, /The platform was added and is active/);
+    has(page.text, /Example Moodle/);
+
+    const link = await post('/admin/platforms/registration-links', { note: 'for the biology faculty' });
+    assert.equal(link.status, 200);
+    has(link.text, /\/lti\/register\?invite=[\w-]+/);
+
+    // The dev LMS opens the registration URL as Moodle does; the platform waits for approval.
+    const reg = await request(env.tool.url).get('/lti/register').query({ openid_configuration: env.lms.openidConfigurationUrl, registration_token: env.lms.registrationToken() });
+    assert.equal(reg.status, 200, reg.text.slice(0, 300));
+    const pending = (await listPlatforms()).find((p) => p.source === 'dynamic')!;
+    assert.equal(pending.status, 'pending');
+    const listing = await request(env.tool.url).get('/admin/platforms').set('Cookie', cookie);
+    has(listing.text, /pending approval/);
+    assert.equal((await post(`/admin/platforms/${encodeURIComponent(pending._id)}/approve`)).status, 303);
+    assert.equal((await listPlatforms()).find((p) => p._id === pending._id)?.status, 'active');
+
+    assert.equal((await post(`/admin/platforms/${encodeURIComponent(pending._id)}/disable`)).status, 303);
+    assert.equal((await listPlatforms()).find((p) => p._id === pending._id)?.status, 'disabled');
+    assert.equal((await post(`/admin/platforms/${encodeURIComponent(pending._id)}/remove`)).status, 303);
+    assert.equal((await listPlatforms()).find((p) => p._id === pending._id), undefined);
+  });
+
+  test('an LMS administrator sees and manages only their own platform', async () => {
+    const { ltik, status, body } = await env.launchAs({ role: 'admin', user: '2', course: '2' });
+    assert.equal(status, 200);
+    has(body, /Administration/);
+    has(body, /Test LMS/);
+    assert.ok(!/Example Moodle/.test(body), 'another platform stays hidden');
+    const other = (await listPlatforms()).find((p) => p.name === 'Example Moodle')!;
+    const csrf = csrfIn(body);
+    const res = await request(env.tool.url).post(`/admin/platforms/${other._id}/disable?ltik=${ltik}`).type('form').send({ _csrf: csrf });
+    assert.equal(res.status, 403);
+    const add = await request(env.tool.url).post(`/admin/platforms?ltik=${ltik}`).type('form').send({ _csrf: csrf, issuer: 'https://x.example' });
+    assert.equal(add.status, 403, 'adding platforms is the operator’s');
+    const student = await env.launchAs({ role: 'student', user: '4', course: '2' });
+    assert.equal((await request(env.tool.url).get(`/admin/platforms?ltik=${student.ltik}`)).status, 403);
+  });
+});
+
+// Last: it locks this client address out of signing in for the rest of the window.
+describe('rate limit', () => {
+  test('wrong tokens are refused, then the address is rate-limited with a clear 429', async () => {
+    const agent = () => request(env.tool.url).post('/admin/sign-in').type('form').set('Accept-Language', 'en');
+    for (let i = 0; i < SIGN_IN_FAILURES; i++) {
+      const res = await agent().send({ token: `wrong-${i}` });
+      assert.equal(res.status, 401);
+      has(res.text, /That admin token is not right/);
+    }
+    const limited = await agent().send({ token: TEST_ADMIN_TOKEN });
+    assert.equal(limited.status, 429, 'even the right token waits');
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    has(limited.text, /Too many failed sign-ins from your address\. Try again in \d+ minutes/);
+  });
+});
