@@ -1,12 +1,14 @@
 import { learnerHistory } from '../activity/index.js';
+import { log } from '../log.js';
 import type { LaunchContext } from '../lti/session.js';
+import { recommendNext } from '../recommend/next.js';
 import type { Pathway } from './format.js';
 
 /**
  * "Next up" for a learner in a pathway, with a one-line reason. This is the one place the player
- * asks; until the recommender lands it follows the pathway's authored order, skipping what the
- * learner already got right or completed. The recommender replaces this function's body and
- * keeps its signature (a reason is an i18n key plus parameters, so it can be shown in any locale).
+ * asks: the recommender's policy decides (src/recommend/policy.ts) and records what it showed. If
+ * the recommender fails, the pathway's authored order answers, so the player never breaks on it.
+ * A reason is an i18n key plus parameters, so it can be shown in any locale.
  */
 export interface NextUp {
   itemId: string;
@@ -33,6 +35,17 @@ export async function itemsDone(launch: LaunchContext): Promise<Set<string>> {
 }
 
 export async function nextUp(launch: LaunchContext, pathway: Pathway, o: NextUpOptions = {}): Promise<NextUp | null> {
+  try {
+    const rec = await recommendNext(launch, pathway, { current: o.after });
+    return rec ? { itemId: rec.itemId, reason: rec.reason, recommendationId: rec.recommendationId } : null;
+  } catch (err) {
+    log.error({ err: (err as Error).message, pathway: pathway.id }, 'recommender failed; following the authored order');
+    return authoredOrder(launch, pathway, o);
+  }
+}
+
+/** The pathway's authored order, skipping what the learner already got right or completed. */
+async function authoredOrder(launch: LaunchContext, pathway: Pathway, o: NextUpOptions): Promise<NextUp | null> {
   const done = o.done ?? (await itemsDone(launch));
   const start = o.after ? pathway.items.indexOf(o.after) + 1 : 0;
   // Later items first, then wrap around to anything skipped earlier.

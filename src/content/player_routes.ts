@@ -9,6 +9,7 @@ import { pathwayTitle } from './localise.js';
 import { itemsDone, nextUp, type NextUp } from './next_up.js';
 import { allowFrameFrom, itemView } from './pages.js';
 import { libraryFor, type Library } from './store.js';
+import { recordFollowed } from '../recommend/index.js';
 import { launchTarget, progressIn, recordViewed, scopeOf, submitAnswer, type AnswerResult } from './player.js';
 import type { Response as LearnerResponse } from './scoring.js';
 
@@ -93,6 +94,8 @@ export function playerRoutes(r: Router, session: express.RequestHandler[]): void
     wrap(async (req, res) => {
       const { lib, item, pathway } = await load(req, res, req.query.pathway);
       await recordViewed(launchOf(res), item, pathway);
+      // Opened from "Next up": the recommendation was followed.
+      if (typeof req.query.rec === 'string' && req.query.rec.length <= 200) await recordFollowed(launchOf(res), item.id, req.query.rec);
       await itemPage(req, res, lib, item, pathway);
     }),
   );

@@ -21,3 +21,5 @@ export { predictorFor, type Predictor } from './predictor.js';
 export { predictForLearner, predictSuccess, type PredictionAnswer } from './service.js';
 export { itemRef, interactionsFromHistory, isGraded } from './data/activity.js';
 export { MODEL_NAMES, type ModelName } from './models/types.js';
+export { recommendNext, recordFollowed, pathwayDecision, type Recommendation } from './next.js';
+export { decide, POLICY_VERSION, DEFAULT_POLICY_SETTINGS, type PolicySettings, type Decision } from './policy.js';

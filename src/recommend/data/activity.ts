@@ -18,8 +18,11 @@ export function itemRef(item: Pick<Item, 'id' | 'skills' | 'difficulty'>): ItemR
   return { itemId: item.id, skills: item.skills, features: [item.difficulty ?? 0.5] };
 }
 
+/** The statement fields the recommender reads: stored statements, and the simulator's statements, have them. */
+export type StatementLike = Pick<HistoryEntry, 'verb' | 'object' | 'result'> & { skills?: string[] };
+
 /** A learner's graded answers, in order; items no longer in the library keep their id and lose their skills. */
-export function interactionsFromHistory(history: HistoryEntry[], items: Map<string, Item>): Interaction[] {
+export function interactionsFromHistory(history: readonly StatementLike[], items: Map<string, Item>): Interaction[] {
   return history
     .filter((s) => s.verb === 'answered' && s.object.kind === 'item' && typeof s.result?.success === 'boolean')
     .map((s) => {
