@@ -7,9 +7,11 @@ import type { Config } from './config.js';
 import { contentRouter } from './content/routes.js';
 import { dashboardRouter } from './dashboard/routes.js';
 import { databaseHealthy } from './db/connection.js';
+import { gradesRouter } from './grades/index.js';
 import { adminPlatformsRouter, ltiRouter } from './lti/routes.js';
 import { log } from './log.js';
 import { adminModelsRouter } from './recommend/index.js';
+import { accessLog } from './web/access_log.js';
 import { errorHandler, notFound } from './web/error_handler.js';
 import { registry, requestMetrics } from './web/metrics.js';
 
@@ -25,6 +27,7 @@ export function createApp(config: Config): Express {
     next();
   });
   app.use(requestMetrics);
+  app.use(accessLog);
   app.use(
     helmet({
       // Wayfinder lives inside LMS iframes: framing is allowed, and a strict CSP keeps scripts ours.
@@ -60,6 +63,7 @@ export function createApp(config: Config): Express {
   app.use(dashboardRouter(config));
   app.use(contentRouter(config));
   app.use(activityRouter(config));
+  app.use(gradesRouter(config));
   app.use(notFound);
   app.use(errorHandler);
   log.debug('app created');
