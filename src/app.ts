@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { contentRouter } from './content/routes.js';
 import { dashboardRouter } from './dashboard/routes.js';
 import { databaseHealthy } from './db/connection.js';
+import { gradesRouter } from './grades/index.js';
 import { adminPlatformsRouter, ltiRouter } from './lti/routes.js';
 import { log } from './log.js';
 import { adminModelsRouter } from './recommend/index.js';
@@ -62,6 +63,7 @@ export function createApp(config: Config): Express {
   app.use(dashboardRouter(config));
   app.use(contentRouter(config));
   app.use(activityRouter(config));
+  app.use(gradesRouter(config));
   app.use(notFound);
   app.use(errorHandler);
   log.debug('app created');

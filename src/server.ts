@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { ensureIndexes } from './db/connection.js';
 import { addMaintenanceTask, startExpiryTimer } from './db/expiry.js';
 import { openDatabase, type Database } from './db/index.js';
+import { startGradeWorker, type GradeWorker } from './grades/index.js';
 import { setupLti } from './lti/provider.js';
 import { eraseLaunchSessions } from './lti/session.js';
 import { retireRotatedKeys } from './lti/tool_keys.js';
@@ -16,6 +17,8 @@ export interface RunningTool {
   port: number;
   server: Server;
   database: Database;
+  /** The grade outbox worker of this process (tests tune its options). */
+  grades: GradeWorker;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
   onLearnerErased(eraseLaunchSessions);
   addMaintenanceTask(retireRotatedKeys);
   const stopExpiry = startExpiryTimer();
+  const grades = startGradeWorker();
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   log.info({ url, port }, 'Wayfinder listening');
   return {
@@ -41,8 +45,10 @@ export async function startTool(config: Config): Promise<RunningTool> {
     port,
     server,
     database,
+    grades,
     close: async () => {
       stopExpiry();
+      await grades.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await database.close();

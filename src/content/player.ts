@@ -1,4 +1,5 @@
 import { recordForLaunch, type StatementInput } from '../activity/index.js';
+import { gradeAfterActivity } from '../grades/index.js';
 import type { LaunchContext } from '../lti/session.js';
 import { findItem, findPathway, listPathways } from './catalog.js';
 import { CUSTOM } from './deep_link.js';
@@ -72,6 +73,9 @@ export async function submitAnswer(
       : { verb: 'completed', object: { id: item.id, kind: 'item' }, result: { duration: o.shownAt ? durationSince(o.shownAt) : undefined } };
     statement.context = { ...(o.recommendationId ? { recommendationId: o.recommendationId } : {}), ...(o.pathway ? { extensions: { pathway: o.pathway.id } } : {}) };
     await recordForLaunch(launch, [statement]);
+    // The grade follows the evidence: recomputed for what this launch opened, queued for the LMS.
+    const target = await launchTarget(launch);
+    if (target.kind === 'pathway' || target.kind === 'item') await gradeAfterActivity(launch, target);
   }
   if (!o.pathway) return { outcome, next: null };
   const done = await itemsDone(launch);

@@ -26,6 +26,8 @@ export class Faults {
   latencyMs = 0;
   /** Requests answered with an injected failure so far. */
   injected = 0;
+  /** Every service and token request received, in order (`POST /token`, `POST …/scores`), failed or not. */
+  readonly requests: string[] = [];
   private rules: FailureRule[] = [];
 
   constructor(private readonly expireAll: () => void) {}
@@ -57,6 +59,7 @@ export class Faults {
   readonly handler: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (!path.startsWith(SERVICES) && path !== '/token') return next();
+    this.requests.push(`${req.method} ${req.originalUrl}`);
     const rule = this.rules.find((r) => r.remaining > 0 && matches(r, path));
     const answer = () => {
       if (!rule) return next();

@@ -1,0 +1,41 @@
+/**
+ * The grades area's public face: grades from observed evidence, the durable AGS outbox and its
+ * worker, and what teachers and admins see of it. Other areas import from here only.
+ */
+import { onLearnerErased } from '../activity/index.js';
+import { forgetRosters } from '../lti/names_roles.js';
+import { deliveries } from './model.js';
+import { GradeWorker, type WorkerOptions } from './worker.js';
+
+export type { DeliveryState, GradeLinkRef, GradingRule, ScoreToSend } from './model.js';
+export { DEFAULT_RULE, parseRule } from './evidence.js';
+export {
+  gradeAfterActivity,
+  gradingRuleFor,
+  setGradingRule,
+  GRADING_CUSTOM,
+  type GradeTarget,
+} from './grading.js';
+export { submitGrade, slotOf, type GradeChange, type SubmitOutcome } from './submit.js';
+export {
+  courseGrades,
+  retryLearnerGrades,
+  gradesSummary,
+  type LearnerGrade,
+  type PlatformGradeTotals,
+  type VisibleState,
+} from './status.js';
+export { GradeWorker, DEFAULT_WORKER_OPTIONS, type WorkerOptions } from './worker.js';
+export { gradesRouter } from './routes.js';
+export { courseRoster, type Roster, type RosterMember } from '../lti/names_roles.js';
+
+/** Starts this process's outbox worker; `stop()` it before closing the database. */
+export function startGradeWorker(options: Partial<WorkerOptions> = {}): GradeWorker {
+  return new GradeWorker(options).start();
+}
+
+// A learner's erasure removes their grades in the outbox and the tenant's cached rosters.
+onLearnerErased(async (tenantId, sub) => {
+  await deliveries().deleteMany({ tenantId, sub });
+  await forgetRosters(tenantId);
+});

@@ -1,0 +1,146 @@
+import mongoose, { Schema } from 'mongoose';
+import { addExpiryRule } from '../db/expiry.js';
+
+/**
+ * The grade outbox. One document is one grade change for one learner in one gradebook column
+ * (a *slot*) together with its delivery state, so both change in one write. Producers only insert;
+ * after that only the worker holding the document's current claim writes to it (FerretDB v1 has no
+ * atomic conditional update: two writers of one document could lose each other's fields).
+ */
+export type DeliveryState = 'pending' | 'sent' | 'failed' | 'superseded' | 'skipped';
+
+export interface ScoreToSend {
+  given: number;
+  maximum: number;
+  activityProgress: 'Initialized' | 'Started' | 'InProgress' | 'Submitted' | 'Completed';
+  gradingProgress: 'FullyGraded' | 'Pending' | 'PendingManual' | 'Failed' | 'NotReady';
+  comment?: string;
+}
+
+/** Where the grade goes: the resource link and what its launch said about AGS. */
+export interface GradeLinkRef {
+  resourceLinkId: string;
+  label: string;
+  resourceId?: string;
+  tag?: string;
+  /** The launch's `lineitem` claim, or the one found or created later. */
+  lineItemUrl?: string;
+  lineItemsUrl?: string;
+  /** AGS scopes in the launch's claim. */
+  scopes: string[];
+}
+
+export interface Delivery {
+  /** `${slot}@${eventAt ms}`: unique per slot and event time, so timestamps never tie. */
+  _id: string;
+  slot: string;
+  tenantId: string;
+  courseId: string;
+  platformKey: string;
+  issuer: string;
+  clientId: string;
+  sub: string;
+  name?: string;
+  link: GradeLinkRef;
+  score: ScoreToSend;
+  /** When the grade changed; the latest event of a slot wins. */
+  eventAt: Date;
+  state: DeliveryState;
+  /** failed: the LMS's message; skipped: why no grade is sent; pending: the last error, if any. */
+  reason?: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  /** The score timestamp, fixed at the first attempt so every retry sends the same score. */
+  timestamp?: string;
+  sentAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const deliverySchema = new Schema<Delivery>(
+  {
+    _id: String,
+    slot: String,
+    tenantId: String,
+    courseId: String,
+    platformKey: String,
+    issuer: String,
+    clientId: String,
+    sub: String,
+    name: String,
+    link: Schema.Types.Mixed,
+    score: Schema.Types.Mixed,
+    eventAt: Date,
+    state: String,
+    reason: String,
+    attempts: Number,
+    nextAttemptAt: Date,
+    timestamp: String,
+    sentAt: Date,
+    createdAt: Date,
+    updatedAt: Date,
+  },
+  { versionKey: false },
+);
+// The worker's scan for due work, a slot's history, a course's grades, admin totals.
+deliverySchema.index({ state: 1, nextAttemptAt: 1 });
+deliverySchema.index({ slot: 1, eventAt: 1 });
+deliverySchema.index({ tenantId: 1, courseId: 1, sub: 1 });
+deliverySchema.index({ tenantId: 1, sub: 1 });
+export const Delivery = mongoose.model<Delivery>('GradeDelivery', deliverySchema, 'wf_grade_deliveries');
+export const deliveries = () => Delivery.collection as unknown as mongoose.mongo.Collection<Delivery>;
+
+/**
+ * Claims: a worker owns attempt N of a delivery by inserting `{_id: deliveryId#N}`; the unique
+ * `_id` index lets exactly one insert succeed. Old claims are deleted by query.
+ */
+export interface Claim {
+  _id: string;
+  delivery: string;
+  worker: string;
+  at: Date;
+}
+const claimSchema = new Schema<Claim>(
+  { _id: String, delivery: String, worker: String, at: Date },
+  { versionKey: false },
+);
+claimSchema.index({ at: 1 });
+export const Claim = mongoose.model<Claim>('GradeClaim', claimSchema, 'wf_grade_claims');
+export const claims = () => Claim.collection as unknown as mongoose.mongo.Collection<Claim>;
+addExpiryRule({ collection: 'wf_grade_claims', field: 'at', maxAgeSeconds: 2 * 24 * 3600 });
+
+/**
+ * Per resource link: how it is graded and the line item found for it. A cache and a setting,
+ * rewritten whole by whoever learns something new; losing a race only costs a repeated lookup.
+ */
+export type GradingRule = { kind: 'mastery'; k: number; n: number } | { kind: 'points' };
+
+export interface GradeLink {
+  _id: string;
+  tenantId: string;
+  courseId: string;
+  resourceLinkId: string;
+  rule?: GradingRule;
+  lineItemUrl?: string;
+  /** Line item URLs that answered 404: launches may still carry them in their claim. */
+  goneUrls?: string[];
+  /** Label and maximum last written to (or found in) the LMS. */
+  synced?: { label: string; scoreMaximum: number };
+  updatedAt: Date;
+}
+const linkSchema = new Schema<GradeLink>(
+  {
+    _id: String,
+    tenantId: String,
+    courseId: String,
+    resourceLinkId: String,
+    rule: Schema.Types.Mixed,
+    lineItemUrl: String,
+    goneUrls: [String],
+    synced: Schema.Types.Mixed,
+    updatedAt: Date,
+  },
+  { versionKey: false },
+);
+linkSchema.index({ tenantId: 1, courseId: 1 });
+export const GradeLink = mongoose.model<GradeLink>('GradeLink', linkSchema, 'wf_grade_links');

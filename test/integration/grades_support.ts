@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { AGS_SCOPES } from '../../src/devlms/index.js';
+import { deliveries } from '../../src/grades/model.js';
+import type { GradeChange } from '../../src/grades/index.js';
+import { courseId, tenantId } from '../../src/lti/tenancy.js';
+import { TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
+
+/** Shared by the grades test files: grade changes for the test LMS, and waiting for the outbox. */
+export const COURSE = '2';
+
+export function scopeOf(env: ToolAndLms, course = COURSE) {
+  const tenant = tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID);
+  return { tenantId: tenant, courseId: courseId(tenant, course) };
+}
+
+/** The default column of the course, as the LMS's launch claim names it. */
+export const defaultLineItem = (env: ToolAndLms, course = COURSE) =>
+  `${env.lms.url}/mod/lti/services.php/${course}/lineitems/default-${course}/lineitem?type_id=${TEST_DEPLOYMENT_ID}`;
+
+/** A learner the LMS knows as a student of the course, with a fresh id. */
+export function newStudent(env: ToolAndLms, course = COURSE, prefix = 'learner'): string {
+  const sub = `${prefix}-${randomUUID().slice(0, 8)}`;
+  env.lms.enrol(course, { user: { sub, name: `Learner ${sub}` }, role: 'student' });
+  return sub;
+}
+
+export function change(
+  env: ToolAndLms,
+  sub: string,
+  given: number,
+  o: Partial<GradeChange> = {},
+): GradeChange {
+  return {
+    ...scopeOf(env),
+    issuer: env.lms.issuer,
+    clientId: TEST_CLIENT_ID,
+    sub,
+    name: `Learner ${sub}`,
+    link: {
+      resourceLinkId: `wayfinder-${COURSE}`,
+      label: 'Wayfinder',
+      lineItemUrl: defaultLineItem(env),
+      lineItemsUrl: `${env.lms.url}/mod/lti/services.php/${COURSE}/lineitems?type_id=${TEST_DEPLOYMENT_ID}`,
+      scopes: AGS_SCOPES,
+    },
+    score: { given, maximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' },
+    ...o,
+  };
+}
+
+/** Polls until `check` returns something truthy; fails with `what` after a generous limit. */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  limitMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const outboxOf = (sub: string) => deliveries().find({ sub }).sort({ eventAt: 1 }).toArray();
+
+/** The learner's latest delivery once it is no longer pending. */
+export const settled = (sub: string) =>
+  until(`the grade of ${sub} to settle`, async () => {
+    const docs = (await outboxOf(sub)).filter((d) => d.state !== 'superseded');
+    const last = docs.at(-1);
+    return last && last.state !== 'pending' ? last : undefined;
+  });
+
+export const receivedFor = (env: ToolAndLms, sub: string) =>
+  env.lms.gradebook().received.filter((r) => r.score.userId === sub);
