@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import jwt from 'jsonwebtoken';
 import mongoose from 'mongoose';
