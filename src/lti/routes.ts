@@ -8,6 +8,8 @@ import { render } from '../web/views.js';
 import { canvasConfig } from './canvas_config.js';
 import { partitionedCookies } from './contrib/partitioned_cookies.js';
 import { completeLaunch, ltijsRefusal, precheckLaunch } from './message_launch.js';
+import { platformStorageLaunch } from './platform_storage_launch.js';
+import { platformStorageLogin } from './platform_storage_login.js';
 import {
   addPlatform,
   approvePlatform,
@@ -50,7 +52,9 @@ export function ltiRouter(config: Config): Router {
       render(req, res, 'registered.njk', { active: platform.status === 'active' });
     }),
   );
-  r.post('/launch', precheckLaunch(config.clockSkewSeconds));
+  // Cookie-less launches (LTI platform storage, cookie check) are handled around ltijs, not in it.
+  r.all('/login', platformStorageLogin());
+  r.post('/launch', precheckLaunch(config.clockSkewSeconds), platformStorageLaunch(config));
   lti.onConnect(completeLaunch);
   lti.onDeepLinking(completeLaunch);
   lti.onInvalidToken(ltijsRefusal);
