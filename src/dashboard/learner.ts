@@ -46,7 +46,7 @@ export async function learnerDetail(scope: CourseScope, sub: string, o: { locale
   if (!activity) return undefined;
   const thresholdOf = thresholdOfSkill(content.pathways, DEFAULT_MASTERY_THRESHOLD);
   const evidence = skillEvidence(activity.answers, thresholdOf);
-  const predicted = await predictedMastery(activity.answers, content.skillsOfItem);
+  const predicted = await predictedMastery(scope, sub, content.skillsOfItem);
   const names = new Map(content.skills.map((s) => [s.id, skillName(s, o.locale)]));
   const title = (id: string) => content.itemTitle.get(id) ?? id;
   const timeline = activity.history

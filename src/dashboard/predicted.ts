@@ -1,31 +1,31 @@
-import type { Answer } from './mastery.js';
+import { log } from '../log.js';
 
 /**
- * Predicted mastery per skill: the active recommender model's mean chance of a correct next answer
- * over the skill's items, given the learner's answers so far. The recommender is loaded lazily, so
- * pages that never ask for predictions never load TensorFlow.js; without an active model the page
- * says so instead of guessing.
+ * Predicted mastery per skill: the chance of a correct next answer that the model serving the
+ * course (or the recommender's fallback) gives, averaged over the skill's items. The recommender
+ * is imported lazily, so pages that never show predictions never load TensorFlow.js.
  */
 export type Predicted = { available: false } | { available: true; model: string; bySkill: Map<string, number> };
 
-export async function predictedMastery(answers: readonly Answer[], skillsOfItem: ReadonlyMap<string, string[]>): Promise<Predicted> {
-  const { refreshActiveModel, predict } = await import('../recommend/predict.js');
-  const model = await refreshActiveModel().catch(() => undefined);
-  if (!model) return { available: false };
-  const candidates = [...skillsOfItem].map(([itemId, skills]) => ({ itemId, skills }));
-  if (!candidates.length) return { available: true, model, bySkill: new Map() };
-  const p = await predict(
-    answers.map((a) => ({ itemId: a.itemId, skills: a.skills, correct: a.correct })),
-    candidates,
-  );
-  const sums = new Map<string, { total: number; n: number }>();
-  candidates.forEach((c, i) => {
-    for (const s of c.skills) {
-      const acc = sums.get(s) ?? { total: 0, n: 0 };
-      acc.total += p[i];
-      acc.n++;
-      sums.set(s, acc);
+export async function predictedMastery(scope: { tenantId: string; courseId: string }, sub: string, skillsOfItem: ReadonlyMap<string, string[]>): Promise<Predicted> {
+  const candidates = [...skillsOfItem.keys()];
+  if (!candidates.length) return { available: false };
+  try {
+    const { predictForLearner } = await import('../recommend/index.js');
+    const answer = await predictForLearner({ ...scope, sub, candidates });
+    const sums = new Map<string, { total: number; n: number }>();
+    for (const { itemId, probability } of answer.predictions) {
+      for (const s of skillsOfItem.get(itemId) ?? []) {
+        const acc = sums.get(s) ?? { total: 0, n: 0 };
+        acc.total += probability;
+        acc.n++;
+        sums.set(s, acc);
+      }
     }
-  });
-  return { available: true, model, bySkill: new Map([...sums].map(([s, { total, n }]) => [s, total / n])) };
+    return { available: true, model: answer.modelVersion, bySkill: new Map([...sums].map(([s, { total, n }]) => [s, total / n])) };
+  } catch (err) {
+    // The page still shows what the learner did; it says predictions are unavailable.
+    log.warn({ err: (err as Error).message }, 'dashboard: predictions unavailable');
+    return { available: false };
+  }
 }

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { importContent } from '../../src/content/import.js';
 import { listPlatforms } from '../../src/lti/platforms.js';
+import { tenantId } from '../../src/lti/tenancy.js';
+import { listVersions } from '../../src/recommend/index.js';
+import { recordSimulatedLearners } from '../../src/recommend/simulate/activity.js';
+import { plantedDataset } from '../unit/recommend/fixtures.js';
 import { SIGN_IN_FAILURES } from '../../src/dashboard/admin/sign_in.js';
-import { countDocs, startToolAndLms, type ToolAndLms } from '../support/lti.js';
+import { countDocs, startToolAndLms, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
 import { TEST_ADMIN_TOKEN } from '../support/tool.js';
 
 let env: ToolAndLms;
@@ -119,6 +124,84 @@ describe('platforms', () => {
     assert.equal(add.status, 403, 'adding platforms is the operator’s');
     const student = await env.launchAs({ role: 'student', user: '4', course: '2' });
     assert.equal((await request(env.tool.url).get(`/admin/platforms?ltik=${student.ltik}`)).status, 403);
+  });
+});
+
+describe('models, health, settings', () => {
+  test('train with live progress over server-sent events, learning curve, promote, roll back', async () => {
+    const { cookie, csrf } = await signIn();
+    const tenant = tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID);
+    const courseId = 'c_dashboard_admin';
+    const content = {
+      format: 'wayfinder-content/1',
+      skills: [0, 1, 2, 3].map((k) => ({ id: `s${k}`, name: `Skill ${k}` })),
+      items: Array.from({ length: 24 }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, type: 'numeric', skills: [`s${i % 4}`], answer: { value: i } })),
+      pathways: [],
+    };
+    await importContent(JSON.stringify(content), 'json', { tenantId: tenant, courseId }, 'test');
+    await recordSimulatedLearners({ tenantId: tenant, courseId, issuer: env.lms.issuer }, plantedDataset(24, 7, 30));
+
+    const empty = await request(env.tool.url).get('/admin/models').set('Cookie', cookie);
+    has(empty.text, /No model versions yet/);
+    const bad = await request(env.tool.url).post('/admin/models/train').set('Cookie', cookie).type('form').send({ _csrf: csrf, model: 'nope', tenantId: tenant, epochs: '0', promote: 'never' });
+    assert.equal(bad.status, 400);
+    has(bad.text, /choose a model/);
+    has(bad.text, /epochs must be at least 1/);
+
+    const versions: string[] = [];
+    for (const run of [1, 2]) {
+      const started = await request(env.tool.url).post('/admin/models/train').set('Cookie', cookie).type('form').send({ _csrf: csrf, model: 'matching', tenantId: tenant, courseId, epochs: '2', promote: 'never' });
+      assert.equal(started.status, 303, started.text.slice(0, 300));
+      const jobPage = await request(env.tool.url).get(started.headers.location).set('Cookie', cookie);
+      has(jobPage.text, /<progress id="train-progress"/);
+      const stream = await fetch(`${env.tool.url}${started.headers.location.split('?')[0]}/events`, { headers: { Cookie: cookie } });
+      assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+      const text = await stream.text();
+      assert.match(text, /event: epoch\ndata: .*"validAuc"/, `run ${run}`);
+      const done = /event: done\ndata: (.*)\n/.exec(text);
+      assert.ok(done, text.slice(-300));
+      versions.push(JSON.parse(done[1]).version);
+    }
+    const page = await request(env.tool.url).get(`/admin/models?version=${versions[0]}`).set('Cookie', cookie);
+    has(page.text, /<svg class="chart"[^>]*role="img"/);
+    has(page.text, /Validation AUC per epoch/);
+    assert.equal((page.text.match(/<circle class="dot"/g) ?? []).length, 2, 'one point per epoch');
+
+    const post = (path: string) => request(env.tool.url).post(path).set('Cookie', cookie).type('form').send({ _csrf: csrf });
+    assert.equal((await post(`/admin/models/${versions[0]}/promote`)).status, 303);
+    assert.equal((await post(`/admin/models/${versions[1]}/promote`)).status, 303);
+    const status = async () => Object.fromEntries((await listVersions({ tenantId: tenant })).map((v) => [v.version, v.status]));
+    assert.deepEqual(await status(), { [versions[0]]: 'retired', [versions[1]]: 'active' });
+    assert.equal((await post(`/admin/models/${versions[1]}/rollback`)).status, 303);
+    assert.deepEqual(await status(), { [versions[0]]: 'active', [versions[1]]: 'retired' });
+    const stale = await post(`/admin/models/${versions[1]}/rollback`);
+    assert.equal(stale.status, 409, 'a stale page cannot roll back twice');
+    assert.equal((await post('/admin/models/000000000000000000000000/promote')).status, 404);
+
+    const health = await request(env.tool.url).get('/admin/health').set('Cookie', cookie);
+    has(health.text, /The database answers/);
+    has(health.text, /matching/);
+  });
+
+  test('health lists refused launches by reason; settings show no secrets', async () => {
+    const { cookie } = await signIn();
+    const refused = await env.launchAs({ role: 'student', user: '4', course: '2', deploymentId: 'unknown-deployment' });
+    assert.notEqual(refused.status, 200);
+    const health = await request(env.tool.url).get('/admin/health').set('Cookie', cookie);
+    has(health.text, /<code>DEPLOYMENT_UNKNOWN<\/code><\/th><td>1<\/td>/);
+    const settings = await request(env.tool.url).get('/admin/settings?lang=zh-Hans').set('Cookie', cookie);
+    assert.equal(settings.status, 200);
+    has(settings.text, /已设置（已隐藏）/);
+    assert.ok(!settings.text.includes(TEST_ADMIN_TOKEN), 'the admin token is not shown');
+    assert.ok(!settings.text.includes(env.tool.config.ltiKey), 'the LTI key is not shown');
+    assert.ok(!/mongodb:\/\/[^<]*@/.test(settings.text), 'no credentials in the database URL');
+  });
+
+  test('LMS administrators get 403 on operator pages', async () => {
+    const { ltik } = await env.launchAs({ role: 'admin', user: '2', course: '2' });
+    for (const path of ['/admin/models', '/admin/health', '/admin/settings']) {
+      assert.equal((await request(env.tool.url).get(`${path}?ltik=${ltik}`)).status, 403, path);
+    }
   });
 });
 

@@ -58,8 +58,11 @@ test('keys built at run time exist for every value they can take', () => {
     'dashboard.rec.': ['correct', 'incorrect', 'unanswered', 'notFollowed'],
     'dashboard.grades.state.': ['sent', 'pending', 'failed', 'not_sent'],
     'admin.sourceKind.': ['manual', 'dynamic', 'dev'],
-    'admin.notice.': ['added', 'approved', 'disabled', 'removed'],
     'status.': ['active', 'pending', 'disabled', 'approved'],
+    'admin.notice.': ['added', 'approved', 'disabled', 'removed', 'promoted', 'rolledBack'],
+    'admin.job.status.': ['queued', 'loading', 'training', 'done', 'failed'],
+    'admin.models.statusKind.': ['candidate', 'active', 'retired'],
+    'admin.models.promoteKind.': ['if-not-worse', 'never', 'always'],
   };
   const missing = Object.entries(families).flatMap(([prefix, values]) => values.map((v) => prefix + v)).filter((k) => !(k in messages.en));
   assert.deepEqual(missing, []);

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { Config } from '../../config.js';
 import { requireAdmin } from './auth.js';
+import { healthRoutes } from './health.js';
+import { modelRoutes } from './models.js';
 import { platformRoutes } from './platforms.js';
 import { signInRoutes } from './sign_in.js';
 
@@ -10,5 +12,7 @@ export function adminRouter(config: Config): Router {
   signInRoutes(r, config);
   const admin = requireAdmin(config);
   platformRoutes(r, config, admin);
+  modelRoutes(r, admin);
+  healthRoutes(r, config, admin);
   return r;
 }
