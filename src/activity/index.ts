@@ -21,3 +21,4 @@ export {
 } from './queries.js';
 export { eraseLearner, onLearnerErased, type ErasureHook } from './erasure.js';
 export { setRetentionDays } from './retention.js';
+export { resetPreview } from './preview.js';

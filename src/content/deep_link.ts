@@ -15,6 +15,10 @@ import { AppError } from '../web/errors.js';
 export const RESOURCE_LINK = 'ltiResourceLink';
 /** Custom parameters that name what a resource link opens; the player reads them at launch. */
 export const CUSTOM = { pathway: 'wayfinder_pathway', item: 'wayfinder_item' } as const;
+
+/** Whether a launch's custom parameters name a pathway or item (a deep-linked activity). */
+export const opensActivity = (custom: Record<string, unknown> | undefined): boolean =>
+  Object.values(CUSTOM).some((key) => typeof custom?.[key] === 'string' && (custom[key] as string).trim() !== '');
 /** A response must reach the platform soon after it is made. */
 const RESPONSE_TTL_SECONDS = 300;
 

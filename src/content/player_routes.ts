@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { isPreview } from '../activity/index.js';
 import type { LaunchContext } from '../lti/session.js';
 import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
@@ -45,6 +46,7 @@ async function itemPage(req: Request, res: Response, lib: Library, item: Item, p
   render(req, res, 'student/item.njk', {
     launch,
     ltik: res.locals.ltik,
+    preview: isPreview(launch),
     item: itemView(req, res, item),
     pathway: pathway && pathwayView(req, res, pathway),
     progress: answer?.result.progress,
@@ -66,12 +68,14 @@ export function playerRoutes(r: Router, session: express.RequestHandler[]): void
       const lib = await libraryFor(scopeOf(launch));
       if (target.kind === 'item') return itemPage(req, res, lib, target.item, undefined);
       if (target.kind === 'missing') return render(req, res, 'student/missing.njk', { launch, target }, 404);
-      if (target.kind === 'empty') return render(req, res, 'student/home.njk', { launch });
+      const preview = { preview: isPreview(launch), previewReset: typeof req.query.reset === 'string' ? Number(req.query.reset) || 0 : null };
+      if (target.kind === 'empty') return render(req, res, 'student/home.njk', { launch, ltik: res.locals.ltik, ...preview });
       const done = await itemsDone(launch);
       const next = await nextUp(launch, target.pathway, { done });
       render(req, res, 'student/home.njk', {
         launch,
         ltik: res.locals.ltik,
+        ...preview,
         pathway: pathwayView(req, res, target.pathway),
         progress: progressIn(target.pathway, done),
         nextUp: nextUpView(req, res, lib, next),

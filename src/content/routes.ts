@@ -3,13 +3,16 @@ import type { Config } from '../config.js';
 import { requireLaunch, requireRole } from '../lti/session.js';
 import { pickerRoutes } from './picker_routes.js';
 import { playerRoutes } from './player_routes.js';
+import { previewRoutes } from './preview_routes.js';
 import { uploadRoutes } from './upload_routes.js';
 
 /** The student player, the teacher's Deep Linking picker and content upload. */
 export function contentRouter(config: Config): Router {
   const r = Router();
   const launch = requireLaunch(config.ltiKey);
-  playerRoutes(r, [launch, requireRole('student', 'teacher', 'admin')]);
+  const anyone = [launch, requireRole('student', 'teacher', 'admin')];
+  playerRoutes(r, anyone);
+  previewRoutes(r, anyone);
   const teacher = [launch, requireRole('teacher', 'admin')];
   pickerRoutes(r, teacher, `${config.publicUrl}/lti/launch`);
   uploadRoutes(r, teacher);

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { IdToken } from 'ltijs';
+import { opensActivity } from '../content/deep_link.js';
 import { errorHandler } from '../web/error_handler.js';
 import { AppError } from '../web/errors.js';
 import { metrics } from '../web/metrics.js';
@@ -180,6 +181,7 @@ export async function completeLaunch(token: IdToken, _req: Request, res: Respons
       testUser: isTestUser(ctx.roles),
       contextId,
       contextTitle: ctx.context?.title ?? ctx.context?.label ?? contextId,
+      contextIdHistory: contextIdHistory((ctx.context as { context_id_history?: unknown } | undefined)?.context_id_history),
       resourceLinkId: ctx.resource?.id,
       resourceLinkTitle: ctx.resource?.title,
       messageType: ctx.messageType as MessageType,
@@ -197,8 +199,19 @@ export async function completeLaunch(token: IdToken, _req: Request, res: Respons
   }
 }
 
-export function landingPath(launch: Pick<LaunchContext, 'role' | 'messageType'>): string {
+/** LTI's course-copy claim: the context ids this course was copied from, most recent first. */
+function contextIdHistory(claim: unknown): string[] | undefined {
+  const ids = (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(',') : [])
+    .filter((id): id is string => typeof id === 'string')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  return ids.length ? ids : undefined;
+}
+
+export function landingPath(launch: Pick<LaunchContext, 'role' | 'messageType' | 'custom'>): string {
   if (launch.messageType === 'LtiDeepLinkingRequest') return '/teacher/deep-link';
+  // A teacher opening a deep-linked activity previews it as a student would (statements marked preview).
+  if (launch.role !== 'student' && opensActivity(launch.custom)) return '/student';
   return { student: '/student', teacher: '/teacher', admin: '/admin' }[launch.role];
 }
 

@@ -27,6 +27,8 @@ export interface LaunchContext {
   testUser: boolean;
   contextId: string;
   contextTitle: string;
+  /** Course copy: the context ids this course was copied from (LTI `context_id_history`). */
+  contextIdHistory?: string[];
   resourceLinkId?: string;
   resourceLinkTitle?: string;
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
@@ -59,6 +61,7 @@ const launchSchema = new Schema<LaunchContext>(
     testUser: Boolean,
     contextId: String,
     contextTitle: String,
+    contextIdHistory: { type: [String], default: undefined },
     resourceLinkId: String,
     resourceLinkTitle: String,
     messageType: String,
