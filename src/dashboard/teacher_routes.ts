@@ -6,7 +6,7 @@ import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
 import { render } from '../web/views.js';
 import { courseScope, requireOwnCourse } from './course_access.js';
-import { courseRoster, learnerGrades, retryGrade } from './integrations.js';
+import { courseRoster, learnerGrades, retryGrades } from './integrations.js';
 import { learnerDetail } from './learner.js';
 import { courseOverview } from './overview.js';
 import { pathwaySettings, savePathwaySettings, settingsForm } from './settings.js';
@@ -65,18 +65,19 @@ export function teacherRouter(config: Config): Router {
         rosterNames(data.launch),
       ]);
       if (!detail) throw new AppError('NOT_FOUND', 'this learner has no activity in this course');
-      render(req, res, 'teacher/learner.njk', { ...data, detail, grades, name: names.get(sub), retried: req.query.retried === '1' });
+      render(req, res, 'teacher/learner.njk', { ...data, detail, grades, name: names.get(sub), retried: typeof req.query.retried === 'string' ? Number(req.query.retried) : undefined });
     }),
   );
 
   r.post(
-    '/teacher/courses/:course/learners/:sub/grades/:id/retry',
+    '/teacher/courses/:course/learners/:sub/grades/retry',
     express.urlencoded({ extended: false, limit: '10kb' }),
     ...course,
     wrap(async (req, res) => {
       const data = pageData(req, res);
-      await retryGrade(data.launch, req.params.id);
-      res.redirect(303, `${data.base}/learners/${encodeURIComponent(req.params.sub)}?ltik=${encodeURIComponent(data.ltik)}&retried=1#grades`);
+      const sub = parse(subParam, req.params.sub, 'learner');
+      const queued = await retryGrades(data.launch, sub);
+      res.redirect(303, `${data.base}/learners/${encodeURIComponent(sub)}?ltik=${encodeURIComponent(data.ltik)}&retried=${queued}#grades`);
     }),
   );
 

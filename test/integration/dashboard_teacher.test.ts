@@ -66,9 +66,9 @@ describe('course overview', () => {
     const res = await get('/teacher', 'teacher');
     assert.equal(res.status, 200, res.text.slice(0, 500));
     has(res.text, /Course overview/);
-    has(res.text, /Learner 4/);
-    has(res.text, /Learner 5/);
-    lacks(res.text, /Learner 3\b/); // the teacher’s preview is left out
+    has(res.text, /Ada Lovelace/); // names come from the LMS's roster (NRPS)
+    has(res.text, /Li Wei/);
+    lacks(res.text, /Grace Hopper/); // the teacher’s preview is left out
     has(res.text, /3 wrong answers in a row on Addition and subtraction|3 wrong answers in a row on/);
     has(res.text, /followed 1 of 1 recommendations \(100%\)/);
     has(res.text, /<td class="h5">✓<\/td>/);
@@ -113,8 +113,22 @@ describe('learner drill-down', () => {
     const json = await get(`/api/courses/${sessions.teacher.courseId}/learners/4`, 'teacher');
     assert.equal(json.status, 200);
     assert.equal(json.body.recommendations[0].outcome, 'correct');
+    const retry = await request(env.tool.url).post(`/teacher/courses/${sessions.teacher.courseId}/learners/4/grades/retry`).type('form').send({ ltik: ltiks.teacher });
+    assert.equal(retry.status, 303);
+    assert.match(retry.headers.location, /retried=0#grades$/);
     const nobody = await get(`/teacher/courses/${sessions.teacher.courseId}/learners/nobody`, 'teacher');
     assert.equal(nobody.status, 404);
+  });
+});
+
+describe('roster', () => {
+  test('the course roster from the LMS (NRPS), learners linked to their drill-down', async () => {
+    const res = await get(`/teacher/courses/${sessions.teacher.courseId}/roster`, 'teacher');
+    assert.equal(res.status, 200);
+    has(res.text, /Ada Lovelace/);
+    has(res.text, /<button class="link" form="open-learner" name="sub" value="4">/);
+    const overview = await get('/teacher', 'teacher');
+    has(overview.text, /Ada Lovelace<\/button>/);
   });
 });
 
