@@ -7,10 +7,11 @@ import { ConfigError } from './config.js';
 import { NewerDatabaseError } from './db/migrations.js';
 import { keyCommands, platformCommands } from './lti/commands.js';
 import { recommendCommands } from './recommend/commands.js';
+import { simulateCommand } from './recommend/simulate/command.js';
 import { serveCommand } from './main.js';
 
 /** `wayfinder`: one entry for serving, training, evaluating and administering. */
-const commands: CliCommand[] = [serveCommand, ...dbCommands, ...platformCommands, ...keyCommands, ...activityCommands, ...contentCommands, ...recommendCommands];
+const commands: CliCommand[] = [serveCommand, ...dbCommands, ...platformCommands, ...keyCommands, ...activityCommands, ...contentCommands, ...recommendCommands, simulateCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -11,7 +11,10 @@ import { IrtModel } from './models/irt.js';
 export const FALLBACK_VERSION = 'fallback:irt-per-skill';
 
 /** Answers on a skill that inform the ability estimate; older ones describe a learner who has since learned. */
-const RECENT_PER_SKILL = 6;
+const RECENT_PER_SKILL = 4;
+
+/** Ability prior variance (logit scale) before the course has any answers. */
+const UNFITTED_ABILITY_VARIANCE = 4;
 
 /** Authored difficulty 0..1 on the IRT logit scale (0.5 is an average item for an average learner). */
 const authoredLogit = (d: number) => 4 * (d - 0.5);
@@ -23,6 +26,8 @@ export class PerSkillIrt {
   static async fit(data: Dataset, items: ItemRef[]): Promise<PerSkillIrt> {
     const irt = new IrtModel();
     if (data.learners.some((l) => l.interactions.length > 0)) await irt.fit(data);
+    // With no answers to learn the spread of abilities from, a wide prior lets a few answers speak.
+    else irt.abilityVar = UNFITTED_ABILITY_VARIANCE;
     for (const item of items) if (!irt.difficulty.has(item.itemId)) irt.difficulty.set(item.itemId, authoredLogit(item.features?.[0] ?? 0.5));
     return new PerSkillIrt(irt);
   }
