@@ -62,8 +62,9 @@ declare module 'ltijs/dist/Utils/Auth.js' {
     verifyToken(token: string, key: string, params: { alg: string }, platform: unknown, db: unknown): Promise<Record<string, unknown>>;
     oidcValidation(token: unknown, platform: unknown, params: unknown, db: unknown): Promise<unknown>;
     claimValidation(token: unknown): Promise<unknown>;
-    validateToken(...args: any[]): Promise<unknown>;
-    validateNonce(token: any, db?: unknown): Promise<unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any // eslint-disable-line @typescript-eslint/no-explicit-any
+    // Replaced by Wayfinder's adapters in src/lti/contrib/ (their own signatures).
+    validateToken(...args: never[]): Promise<unknown>;
+    validateNonce(token: { nonce?: string; iss?: string }, db?: unknown): Promise<unknown>;
     [k: string]: unknown;
   };
   export default Auth;
