@@ -4,6 +4,7 @@ import { requireLaunch, requireRole } from '../lti/session.js';
 import { pickerRoutes } from './picker_routes.js';
 import { playerRoutes } from './player_routes.js';
 import { previewRoutes } from './preview_routes.js';
+import { progressRoutes } from './progress_routes.js';
 import { uploadRoutes } from './upload_routes.js';
 
 /** The student player, the teacher's Deep Linking picker and content upload. */
@@ -13,6 +14,7 @@ export function contentRouter(config: Config): Router {
   const anyone = [launch, requireRole('student', 'teacher', 'admin')];
   playerRoutes(r, anyone);
   previewRoutes(r, anyone);
+  progressRoutes(r, anyone);
   const teacher = [launch, requireRole('teacher', 'admin')];
   pickerRoutes(r, teacher, `${config.publicUrl}/lti/launch`);
   uploadRoutes(r, teacher);
