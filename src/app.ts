@@ -10,6 +10,7 @@ import { databaseHealthy } from './db/connection.js';
 import { gradesRouter } from './grades/index.js';
 import { adminPlatformsRouter, ltiRouter } from './lti/routes.js';
 import { log } from './log.js';
+import { privacyRouter } from './privacy/routes.js';
 import { adminModelsRouter } from './recommend/index.js';
 import { accessLog } from './web/access_log.js';
 import { errorHandler, notFound } from './web/error_handler.js';
@@ -63,6 +64,7 @@ export function createApp(config: Config): Express {
   app.use(dashboardRouter(config));
   app.use(contentRouter(config));
   app.use(activityRouter(config));
+  app.use(privacyRouter(config));
   app.use(gradesRouter(config));
   app.use(notFound);
   app.use(errorHandler);

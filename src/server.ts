@@ -11,6 +11,7 @@ import { setupLti } from './lti/provider.js';
 import { eraseLaunchSessions } from './lti/session.js';
 import { retireRotatedKeys } from './lti/tool_keys.js';
 import { log } from './log.js';
+import { registerLearnerDataAreas } from './privacy/areas.js';
 
 export interface RunningTool {
   url: string;
@@ -35,6 +36,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
   const port = (server.address() as AddressInfo).port;
   setRetentionDays(config.retentionDays);
   onLearnerErased(eraseLaunchSessions);
+  registerLearnerDataAreas();
   addMaintenanceTask(retireRotatedKeys);
   const stopExpiry = startExpiryTimer();
   const grades = startGradeWorker();

@@ -22,3 +22,4 @@ export {
 export { eraseLearner, onLearnerErased, type ErasureHook } from './erasure.js';
 export { setRetentionDays } from './retention.js';
 export { resetPreview } from './preview.js';
+export { learnerStatements, eraseStatementsAbout } from './learner_records.js';

@@ -169,6 +169,11 @@ export async function eraseLaunchSessions(tenantId: string, sub: string): Promis
   return r.deletedCount ?? 0;
 }
 
+/** A learner's data request: their launch sessions in the tenant, without the ltik hash that keys them. */
+export async function learnerLaunchSessions(tenantId: string, sub: string): Promise<Omit<LaunchContext, '_id'>[]> {
+  return Launch.find({ tenantId, sub }, { _id: 0 }).sort({ createdAt: 1 }).lean<Omit<LaunchContext, '_id'>[]>();
+}
+
 /** For tests and erasure: how many sessions a learner has. */
 export async function countLaunchSessions(filter: Partial<Pick<LaunchContext, 'tenantId' | 'sub'>>): Promise<number> {
   return Launch.countDocuments(filter);
