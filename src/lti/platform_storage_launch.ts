@@ -80,6 +80,9 @@ export function platformStorageLaunch(o: { publicUrl: string; ltiKey: string }) 
           return next();
         }
         storageSteps.inc({ step: 'launch_page' });
+        // Helmet's `no-referrer` would make the browser send `Origin: null` with the completion
+        // post; `same-origin` sends our origin to ourselves and still nothing to anyone else.
+        res.set('Referrer-Policy', 'same-origin');
         const nonce = (jwt.decode(idToken) as { nonce?: string } | null)?.nonce ?? '';
         return render(req, res, 'lti/storage_launch.njk', {
           idToken,
