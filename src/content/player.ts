@@ -2,6 +2,7 @@ import { recordForLaunch, type StatementInput } from '../activity/index.js';
 import { gradeAfterActivity } from '../grades/index.js';
 import type { LaunchContext } from '../lti/session.js';
 import { findItem, findPathway, listPathways } from './catalog.js';
+import { copyForLaunch } from './course_copy.js';
 import { CUSTOM } from './deep_link.js';
 import type { Item, Pathway } from './format.js';
 import type { Scope } from './model.js';
@@ -25,8 +26,17 @@ const customValue = (launch: LaunchContext, key: string) => {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 };
 
-/** What this launch opens: the deep-linked pathway or item, else the course's first pathway. */
+/**
+ * What this launch opens: the deep-linked pathway or item, else the course's first pathway. A
+ * copied course gets its content copied here first (course_copy.ts), so copied links keep working.
+ */
 export async function launchTarget(launch: LaunchContext): Promise<Target> {
+  const target = await resolveTarget(launch);
+  const copied = await copyForLaunch(launch, target.kind === 'missing' ? target : undefined);
+  return copied ? resolveTarget(launch) : target;
+}
+
+async function resolveTarget(launch: LaunchContext): Promise<Target> {
   const scope = scopeOf(launch);
   const pathwayId = customValue(launch, CUSTOM.pathway);
   if (pathwayId) {

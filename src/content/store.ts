@@ -51,31 +51,43 @@ export async function scopeContent(scope: Scope): Promise<ContentFile> {
   return { format: 'wayfinder-content/1', skills: [...lib.skills.values()], items: [...lib.items.values()], pathways: [...lib.pathways.values()] };
 }
 
-/** Writes a checked file as the scope's new version and switches the scope's pointer to it. */
-export async function writeVersion(scope: Scope, content: ContentFile, source: string): Promise<string> {
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/**
+ * Writes a checked file as the scope's new version and switches the scope's pointer to it. With a
+ * `versionId` fixed by the caller (course copy), repeating the write completes it: records already
+ * written are skipped, so two processes copying at once write the same version once.
+ */
+export async function writeVersion(scope: Scope, content: ContentFile, source: string, fixedVersionId?: string): Promise<string> {
   const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
-  const versionId = `v_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const versionId = fixedVersionId ?? `v_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const entries = (kind: EntryKind, records: { id: string }[]) =>
     records.map((r) => ({ _id: `${versionId}/${kind}/${r.id}`, ...s, versionId, kind, id: r.id, doc: r }));
   const all = [...entries('skill', content.skills), ...entries('item', content.items), ...entries('pathway', content.pathways)];
-  for (let i = 0; i < all.length; i += 500) await Entry.insertMany(all.slice(i, i + 500), { ordered: true });
+  const ignoreRepeat = (err: unknown) => {
+    if (!fixedVersionId || !isDuplicateKey(err)) throw err;
+  };
+  for (let i = 0; i < all.length; i += 500) {
+    await Entry.insertMany(all.slice(i, i + 500), { ordered: !fixedVersionId }).catch(ignoreRepeat);
+  }
   await Version.create({
     _id: versionId,
     ...s,
     source,
     counts: { skills: content.skills.length, items: content.items.length, pathways: content.pathways.length },
     createdAt: new Date(),
-  });
+  }).catch(ignoreRepeat);
   const key = scopeKey(s);
   const old = await Pointer.findOne({ _id: key, tenantId: s.tenantId }).lean();
+  const previousVersionId = old?.versionId === versionId ? old.previousVersionId : old?.versionId;
   await Pointer.updateOne(
     { _id: key },
-    { $set: { ...s, versionId, previousVersionId: old?.versionId, updatedAt: new Date() } },
+    { $set: { ...s, versionId, previousVersionId, updatedAt: new Date() } },
     { upsert: true },
   );
   // Everything but the current and previous version is unreachable now (including leftovers
   // of imports that failed half-way).
-  const keep = [versionId, ...(old ? [old.versionId] : [])];
+  const keep = [versionId, ...(previousVersionId ? [previousVersionId] : [])];
   await Entry.deleteMany({ ...s, versionId: { $nin: keep } });
   await Version.deleteMany({ ...s, _id: { $nin: keep } });
   return versionId;
