@@ -3,6 +3,7 @@ import { log } from '../log.js';
 import type { LaunchContext } from '../lti/session.js';
 import { recommendNext } from '../recommend/next.js';
 import type { Pathway } from './format.js';
+import { steeringFor } from './overrides.js';
 
 /**
  * "Next up" for a learner in a pathway, with a one-line reason. This is the one place the player
@@ -35,6 +36,12 @@ export async function itemsDone(launch: LaunchContext): Promise<Set<string>> {
 }
 
 export async function nextUp(launch: LaunchContext, pathway: Pathway, o: NextUpOptions = {}): Promise<NextUp | null> {
+  // A teacher's override comes first (overrides.ts): a pinned item until it is done; skipped items never.
+  const steer = await steeringFor(launch, pathway);
+  if (steer.pinned && steer.pinned !== o.after && !(o.done ?? (await itemsDone(launch))).has(steer.pinned)) {
+    return { itemId: steer.pinned, reason: { key: 'override.reason.pinned' } };
+  }
+  if (steer.skipped.size) pathway = { ...pathway, items: pathway.items.filter((id) => !steer.skipped.has(id)) };
   try {
     const rec = await recommendNext(launch, pathway, { current: o.after });
     return rec ? { itemId: rec.itemId, reason: rec.reason, recommendationId: rec.recommendationId } : null;

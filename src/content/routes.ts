@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Config } from '../config.js';
 import { requireLaunch, requireRole } from '../lti/session.js';
 import { pickerRoutes } from './picker_routes.js';
+import { overrideRoutes } from './override_routes.js';
 import { playerRoutes } from './player_routes.js';
 import { previewRoutes } from './preview_routes.js';
 import { progressRoutes } from './progress_routes.js';
@@ -18,5 +19,6 @@ export function contentRouter(config: Config): Router {
   const teacher = [launch, requireRole('teacher', 'admin')];
   pickerRoutes(r, teacher, `${config.publicUrl}/lti/launch`);
   uploadRoutes(r, teacher);
+  overrideRoutes(r, teacher);
   return r;
 }

@@ -1,4 +1,5 @@
 import { eraseStatementsAbout, learnerStatements, onLearnerErased } from '../activity/index.js';
+import { eraseLearnerOverrides, learnerOverrides } from '../content/overrides.js';
 import { courseGrades } from '../grades/index.js';
 import { learnerLaunchSessions } from '../lti/session.js';
 import { onLearnerExport } from './registry.js';
@@ -26,6 +27,8 @@ export function registerLearnerDataAreas(): void {
     const perCourse = await Promise.all([...courses].map(async (courseId) => (await courseGrades({ tenantId, courseId }, sub)).map((g) => ({ courseId, ...g }))));
     return perCourse.flat();
   });
+  onLearnerExport('overrides', learnerOverrides);
   onLearnerExport('launchSessions', learnerLaunchSessions);
   onLearnerErased(eraseStatementsAbout);
+  onLearnerErased(eraseLearnerOverrides);
 }

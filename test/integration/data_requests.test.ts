@@ -35,6 +35,13 @@ before(async () => {
   await seedDemoContent(tenant);
   ltik.adaBio = (await env.launchAs({ role: 'student', user: ada, course: '3', ...link })).ltik;
   ltik.li = (await env.launchAs({ role: 'student', user: li, course: '2', ...link })).ltik;
+  // A teacher pins an item for Ada: an override record and an override statement about her.
+  const teacher = await env.launchAs({ role: 'teacher', user: { sub: 'dr-teacher', name: 'Grace Hopper' }, course: '2' });
+  const pin = await request(env.tool.url)
+    .post(`/api/courses/${session.courseId}/overrides`)
+    .set('Authorization', `Bearer ${teacher.ltik}`)
+    .send({ kind: 'pin', itemId: 'frac-mult-1', learner: ada.sub });
+  assert.equal(pin.status, 201, pin.text);
   // Each answer records statements, a recommendation shown (Next up) and queues a grade.
   for (const who of ['ada', 'adaBio', 'li']) {
     assert.equal((await answer(who, 'frac-concept-1', 'a')).status, 200);
@@ -49,12 +56,14 @@ describe('learner export', () => {
     assert.match(res.headers['content-disposition'], /attachment; filename="learner-.+-dr-ada\.json"/);
     assert.equal(data.format, 'wayfinder-learner-export/1');
     assert.equal(data.sub, ada.sub);
-    for (const kind of ['statements', 'recommendationsShown', 'grades', 'launchSessions']) {
+    for (const kind of ['statements', 'recommendationsShown', 'grades', 'overrides', 'launchSessions']) {
       assert.ok(data.records[kind]?.length > 0, `${kind} exported: ${JSON.stringify(data.records[kind])}`);
     }
     const courses = new Set(data.records.statements.map((s) => s.courseId));
     assert.equal(courses.size, 2, 'both courses');
     assert.ok(data.records.statements.some((s) => s.verb === 'answered'));
+    assert.ok(data.records.statements.some((s) => s.verb === 'override' && s.sub === 'dr-teacher'), 'statements others made about her');
+    assert.equal(data.records.overrides[0].learner, ada.sub);
     assert.ok(data.records.launchSessions.every((s) => !('_id' in s) && s.sub === ada.sub));
     assert.ok(data.records.grades.every((g) => g.sub === ada.sub));
     assert.doesNotMatch(res.text, /dr-li|Li Wei/);
@@ -79,6 +88,7 @@ describe('learner erasure', () => {
     assert.equal(await count('wf_statements', { $or: [{ sub: ada.sub }, { 'context.extensions.learner': ada.sub }] }), 0);
     assert.equal(await count('wf_launches', { sub: ada.sub }), 0);
     assert.equal(await count('wf_grade_deliveries', { sub: ada.sub }), 0);
+    assert.equal(await count('wf_overrides', { learner: ada.sub }), 0);
     assert.equal((await request(env.tool.url).get(`/student?ltik=${encodeURIComponent(ltik.ada)}`)).status, 401, 'their sessions ended');
     assert.equal(await count('wf_statements', { sub: li.sub }), before.statements);
     assert.equal(await count('wf_launches', { sub: li.sub }), before.sessions);

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import mongoose, { Schema } from 'mongoose';
+import { recordForLaunch } from '../activity/index.js';
+import type { LaunchContext } from '../lti/session.js';
+import type { Pathway } from './format.js';
+
+/**
+ * Teacher overrides: a teacher knows better than the model and says so. A *pin* puts an item
+ * first in "Next up" (until the learner has done it); a *skip* keeps an item out of it. Either is
+ * for one learner or the whole course (`learner: '*'`). Overrides are kept, never deleted by a
+ * revert (it sets `revertedAt`), and every change is an `override` statement whose actor is the
+ * teacher and whose `context.extensions.learner` names the learner (so a data request finds it).
+ */
+export type OverrideKind = 'pin' | 'skip';
+export const WHOLE_COURSE = '*';
+
+export interface Override {
+  _id: string;
+  tenantId: string;
+  courseId: string;
+  /** The learner's sub, or `*` for everyone in the course. */
+  learner: string;
+  kind: OverrideKind;
+  itemId: string;
+  by: { sub: string; name: string };
+  createdAt: Date;
+  revertedAt?: Date;
+  revertedBy?: { sub: string; name: string };
+}
+
+const overrideSchema = new Schema<Override>(
+  {
+    _id: String,
+    tenantId: String,
+    courseId: String,
+    learner: String,
+    kind: String,
+    itemId: String,
+    by: Schema.Types.Mixed,
+    createdAt: Date,
+    revertedAt: Date,
+    revertedBy: Schema.Types.Mixed,
+  },
+  { versionKey: false },
+);
+overrideSchema.index({ tenantId: 1, courseId: 1, learner: 1 });
+overrideSchema.index({ tenantId: 1, learner: 1 });
+const Overrides = mongoose.model<Override>('Override', overrideSchema, 'wf_overrides');
+
+type Scope = { tenantId: string; courseId: string };
+const who = (launch: LaunchContext) => ({ sub: launch.sub, name: launch.name });
+
+async function recordOverride(teacher: LaunchContext, o: Override, action: 'set' | 'revert'): Promise<void> {
+  await recordForLaunch(teacher, [
+    {
+      verb: 'override',
+      object: { id: o.itemId, kind: 'item' },
+      context: { extensions: { learner: o.learner, override: o._id, kind: o.kind, action } },
+    },
+  ]);
+}
+
+/** Records a pin or skip made by the launched teacher in their course. */
+export async function setOverride(teacher: LaunchContext, input: { kind: OverrideKind; itemId: string; learner: string }): Promise<Override> {
+  const o: Override = {
+    _id: randomUUID(),
+    tenantId: teacher.tenantId,
+    courseId: teacher.courseId,
+    learner: input.learner,
+    kind: input.kind,
+    itemId: input.itemId,
+    by: who(teacher),
+    createdAt: new Date(),
+  };
+  await Overrides.create(o);
+  await recordOverride(teacher, o, 'set');
+  return o;
+}
+
+/** Reverts an override of the teacher's course; undefined when there is no such override there. */
+export async function revertOverride(teacher: LaunchContext, id: string): Promise<Override | undefined> {
+  const o = await Overrides.findOne({ _id: id, tenantId: teacher.tenantId, courseId: teacher.courseId }).lean<Override>();
+  if (!o) return undefined;
+  if (o.revertedAt) return o;
+  const reverted = { ...o, revertedAt: new Date(), revertedBy: who(teacher) };
+  await Overrides.updateOne({ _id: id }, { $set: { revertedAt: reverted.revertedAt, revertedBy: reverted.revertedBy } });
+  await recordOverride(teacher, o, 'revert');
+  return reverted;
+}
+
+/** A course's overrides, newest first, optionally those that apply to one learner. */
+export async function listOverrides(scope: Scope, o: { learner?: string; activeOnly?: boolean } = {}): Promise<Override[]> {
+  return Overrides.find({
+    tenantId: scope.tenantId,
+    courseId: scope.courseId,
+    ...(o.learner ? { learner: { $in: [o.learner, WHOLE_COURSE] } } : {}),
+    ...(o.activeOnly ? { revertedAt: { $exists: false } } : {}),
+  })
+    .sort({ createdAt: -1 })
+    .lean<Override[]>();
+}
+
+/** What the active overrides say about a learner's "Next up" in a pathway: the pin (newest wins) and the skips. */
+export async function steeringFor(launch: Pick<LaunchContext, 'tenantId' | 'courseId' | 'sub'>, pathway: Pick<Pathway, 'items'>): Promise<{ pinned?: string; skipped: Set<string> }> {
+  const active = (await listOverrides(launch, { learner: launch.sub, activeOnly: true })).filter((o) => pathway.items.includes(o.itemId));
+  // A learner's own override is more specific than a course-wide one.
+  const ordered = [...active.filter((o) => o.learner !== WHOLE_COURSE), ...active.filter((o) => o.learner === WHOLE_COURSE)];
+  const skipped = new Set(ordered.filter((o) => o.kind === 'skip').map((o) => o.itemId));
+  const pinned = ordered.find((o) => o.kind === 'pin' && !skipped.has(o.itemId))?.itemId;
+  return { ...(pinned ? { pinned } : {}), skipped };
+}
+
+/** Data requests: overrides about one learner in every course of the tenant, and their erasure. */
+export async function learnerOverrides(tenantId: string, sub: string): Promise<Override[]> {
+  return Overrides.find({ tenantId, learner: sub }).sort({ createdAt: 1 }).lean<Override[]>();
+}
+
+export async function eraseLearnerOverrides(tenantId: string, sub: string): Promise<number> {
+  const r = await Overrides.deleteMany({ tenantId, learner: sub });
+  return r.deletedCount ?? 0;
+}
