@@ -67,6 +67,11 @@ describe('the preview experience', () => {
     assert.equal(new URL(r.url).pathname, '/teacher');
   });
 
+  test('a previewer’s own answers count in their preview: progress moves on', async () => {
+    const page = await request(env.tool.url).get(`/student?ltik=${encodeURIComponent(ltik.teacher)}`);
+    assert.match(page.text, /1 of \d+ done/);
+  });
+
   test('statements are marked preview for teachers and test users only', async () => {
     for (const [who, preview] of [['teacher', true], ['testUser', true], ['student', false]] as const) {
       const mine = await statements({ ...scope, sub: people[who].user.sub, verb: 'answered' });
