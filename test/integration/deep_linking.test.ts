@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import jwt from 'jsonwebtoken';
+import { findPathway } from '../../src/content/catalog.js';
 import { seedDemoContent } from '../../src/content/demo.js';
 import { tenantId } from '../../src/lti/tenancy.js';
 import { startToolAndLms, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
@@ -86,8 +87,12 @@ describe('deep linking round trip with the platform simulator', () => {
     assert.equal(launch.status, 200, launch.body.slice(0, 300));
     assert.equal(new URL(launch.url).pathname, '/student');
     assert.match(launch.body, /<h2 id="pathway-heading">Early algebra<\/h2>/);
-    assert.match(launch.body, /href="\/student\/items\/expressions-read\?ltik=[^"]+&amp;pathway=early-algebra"/);
-    assert.match(launch.body, /Next in your pathway \(item 1 of 15\)/);
+    // Which item comes next is the recommender's choice; it must be one of this pathway's, opened inside it.
+    const next = /<p class="next-title"><a href="\/student\/items\/([^"?]+)\?ltik=[^"]+&amp;pathway=early-algebra[&"]/.exec(launch.body);
+    assert.ok(next, 'the next-up link opens an item inside early-algebra');
+    const pathway = await findPathway({ tenantId: tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID) }, 'early-algebra');
+    assert.ok(pathway?.items.includes(decodeURIComponent(next[1])), `${next[1]} belongs to early-algebra`);
+    assert.match(launch.body, /<p class="reason">[^<\s][^<]*<\/p>/, 'the suggestion says why');
   });
 
   test('one item chosen: custom names the item, and its launch opens that item', async () => {
