@@ -5,7 +5,7 @@ import type { Item, Pathway } from '../content/format.js';
 import type { LaunchContext } from '../lti/session.js';
 import { DEFAULT_RULE, itemShare, parseRule, pathwayProgress, pathwayShare, toScore } from './evidence.js';
 import { GradeLink, type GradeLinkRef, type GradingRule } from './model.js';
-import { recordSkipped, submitGrade, type SubmitOutcome } from './submit.js';
+import { recordSkipped, submitGrade } from './submit.js';
 
 /** What a resource link opens, as the player resolved it: the thing being graded. */
 export type GradeTarget = { kind: 'pathway'; pathway: Pathway } | { kind: 'item'; item: Item };
@@ -69,7 +69,7 @@ async function scoreFor(launch: LaunchContext, target: GradeTarget) {
 export async function gradeAfterActivity(
   launch: LaunchContext,
   target: GradeTarget,
-): Promise<SubmitOutcome | 'skipped' | 'ungraded'> {
+): Promise<'queued' | 'skipped' | 'ungraded'> {
   if (launch.messageType !== 'LtiResourceLinkRequest' || !launch.resourceLinkId || !launch.ags)
     return 'ungraded';
   const thing = target.kind === 'pathway' ? target.pathway : target.item;
@@ -101,5 +101,6 @@ export async function gradeAfterActivity(
     );
     return 'skipped';
   }
-  return submitGrade(change);
+  await submitGrade(change);
+  return 'queued';
 }

@@ -4,10 +4,10 @@
  */
 import { onLearnerErased } from '../activity/index.js';
 import { forgetRosters } from '../lti/names_roles.js';
-import { deliveries } from './model.js';
+import { deliveries, slots } from './model.js';
 import { GradeWorker, type WorkerOptions } from './worker.js';
 
-export type { DeliveryState, GradeLinkRef, GradingRule, ScoreToSend } from './model.js';
+export type { DeliveryState, GradeLinkRef, GradingRule, ScoreToSend, SlotState } from './model.js';
 export { DEFAULT_RULE, parseRule } from './evidence.js';
 export {
   gradeAfterActivity,
@@ -16,7 +16,7 @@ export {
   GRADING_CUSTOM,
   type GradeTarget,
 } from './grading.js';
-export { submitGrade, slotOf, type GradeChange, type SubmitOutcome } from './submit.js';
+export { submitGrade, slotOf, type GradeChange } from './submit.js';
 export {
   courseGrades,
   retryLearnerGrades,
@@ -37,5 +37,6 @@ export function startGradeWorker(options: Partial<WorkerOptions> = {}): GradeWor
 // A learner's erasure removes their grades in the outbox and the tenant's cached rosters.
 onLearnerErased(async (tenantId, sub) => {
   await deliveries().deleteMany({ tenantId, sub });
+  await slots().deleteMany({ tenantId, sub });
   await forgetRosters(tenantId);
 });

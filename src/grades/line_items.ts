@@ -72,6 +72,18 @@ export async function agsCall<T>(
 
 const linkKey = (d: Delivery) => `${d.tenantId}/${d.courseId}/${d.link.resourceLinkId}`;
 
+/** The link records this process read or wrote lately: every score needs one, and they rarely change. */
+const MEMO_MS = 30_000;
+const memo = new Map<string, { at: number; link: GradeLink | null }>();
+async function readLink(key: string): Promise<GradeLink | null> {
+  const hit = memo.get(key);
+  if (hit && Date.now() - hit.at < MEMO_MS) return hit.link;
+  const link = await GradeLink.findById(key).lean<GradeLink>();
+  if (memo.size > 10_000) memo.clear();
+  memo.set(key, { at: Date.now(), link });
+  return link;
+}
+
 async function findOrCreate(d: Delivery, scopes: string[]): Promise<LineItemJson> {
   const list = d.link.lineItemsUrl;
   if (!list)
@@ -131,7 +143,7 @@ async function sync(d: Delivery, scopes: string[], url: string, known?: LineItem
  */
 export async function lineItemFor(d: Delivery, scopes: string[], gone?: string): Promise<string> {
   const key = linkKey(d);
-  const link = await GradeLink.findById(key).lean<GradeLink>();
+  const link = await readLink(key);
   const goneUrls = [...new Set([...(link?.goneUrls ?? []), ...(gone ? [gone] : [])])];
   const usable = (u?: string) => (u && !goneUrls.includes(u) ? u : undefined);
   let url = usable(d.link.lineItemUrl) ?? usable(link?.lineItemUrl);
@@ -161,21 +173,18 @@ export async function lineItemFor(d: Delivery, scopes: string[], gone?: string):
       );
     }
   }
-  if (!inSync || gone)
-    await GradeLink.updateOne(
-      { _id: key },
-      {
-        $set: {
-          tenantId: d.tenantId,
-          courseId: d.courseId,
-          resourceLinkId: d.link.resourceLinkId,
-          lineItemUrl: url,
-          goneUrls,
-          ...(synced ? { synced } : {}),
-          updatedAt: new Date(),
-        },
-      },
-      { upsert: true },
-    );
+  if (!inSync || gone) {
+    const fields = {
+      tenantId: d.tenantId,
+      courseId: d.courseId,
+      resourceLinkId: d.link.resourceLinkId,
+      lineItemUrl: url,
+      goneUrls,
+      ...(synced ? { synced } : {}),
+      updatedAt: new Date(),
+    };
+    await GradeLink.updateOne({ _id: key }, { $set: fields }, { upsert: true });
+    memo.set(key, { at: Date.now(), link: { _id: key, ...link, ...fields } });
+  }
   return url;
 }

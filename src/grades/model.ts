@@ -5,9 +5,11 @@ import { addExpiryRule } from '../db/expiry.js';
  * The grade outbox. One document is one grade change for one learner in one gradebook column
  * (a *slot*) together with its delivery state, so both change in one write. Producers only insert;
  * after that only the worker holding the document's current claim writes to it (FerretDB v1 has no
- * atomic conditional update: two writers of one document could lose each other's fields).
+ * atomic conditional update: two writers of one document could lose each other's fields). The
+ * outbox holds live work only (pending and failed); what was last sent lives in the slot record,
+ * read by `_id` (FerretDB v1 answers only `_id` lookups without a collection scan).
  */
-export type DeliveryState = 'pending' | 'sent' | 'failed' | 'superseded' | 'skipped';
+export type DeliveryState = 'pending' | 'failed';
 
 export interface ScoreToSend {
   given: number;
@@ -46,13 +48,12 @@ export interface Delivery {
   /** When the grade changed; the latest event of a slot wins. */
   eventAt: Date;
   state: DeliveryState;
-  /** failed: the LMS's message; skipped: why no grade is sent; pending: the last error, if any. */
+  /** failed: the LMS's message; pending: the last error, if any. */
   reason?: string;
   attempts: number;
   nextAttemptAt: Date;
   /** The score timestamp, fixed at the first attempt so every retry sends the same score. */
   timestamp?: string;
-  sentAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -76,19 +77,71 @@ const deliverySchema = new Schema<Delivery>(
     attempts: Number,
     nextAttemptAt: Date,
     timestamp: String,
-    sentAt: Date,
     createdAt: Date,
     updatedAt: Date,
   },
   { versionKey: false },
 );
-// The worker's scan for due work, a slot's history, a course's grades, admin totals.
+// The worker's scan for work, a course's grades, admin totals, erasure.
 deliverySchema.index({ state: 1, nextAttemptAt: 1 });
-deliverySchema.index({ slot: 1, eventAt: 1 });
 deliverySchema.index({ tenantId: 1, courseId: 1, sub: 1 });
 deliverySchema.index({ tenantId: 1, sub: 1 });
 export const Delivery = mongoose.model<Delivery>('GradeDelivery', deliverySchema, 'wf_grade_deliveries');
 export const deliveries = () => Delivery.collection as unknown as mongoose.mongo.Collection<Delivery>;
+
+/**
+ * Per slot, what the LMS last acknowledged and where the slot stands. Written only by the worker
+ * holding a claim on one of the slot's deliveries, and a slot has at most one attempt in flight,
+ * so its writes are serialised. Test users' grades are recorded here as skipped.
+ */
+export type SlotState = 'sent' | 'failed' | 'skipped';
+
+export interface GradeSlot {
+  _id: string;
+  tenantId: string;
+  courseId: string;
+  platformKey: string;
+  issuer: string;
+  clientId: string;
+  sub: string;
+  name?: string;
+  link: GradeLinkRef;
+  state: SlotState;
+  reason?: string;
+  /** The latest grade handled (sent, failed or skipped). */
+  score: ScoreToSend;
+  lastSent?: { score: ScoreToSend; timestamp: string; eventAt: Date; at: Date };
+  /** The greatest score timestamp ever sent for the slot: the next must be later. */
+  lastTimestamp?: string;
+  /** Attempts the latest handled grade took. */
+  attempts: number;
+  updatedAt: Date;
+}
+const slotSchema = new Schema<GradeSlot>(
+  {
+    _id: String,
+    tenantId: String,
+    courseId: String,
+    platformKey: String,
+    issuer: String,
+    clientId: String,
+    sub: String,
+    name: String,
+    link: Schema.Types.Mixed,
+    state: String,
+    reason: String,
+    score: Schema.Types.Mixed,
+    lastSent: Schema.Types.Mixed,
+    lastTimestamp: String,
+    attempts: Number,
+    updatedAt: Date,
+  },
+  { versionKey: false },
+);
+slotSchema.index({ tenantId: 1, courseId: 1, sub: 1 });
+slotSchema.index({ tenantId: 1, sub: 1 });
+export const GradeSlot = mongoose.model<GradeSlot>('GradeSlot', slotSchema, 'wf_grade_slots');
+export const slots = () => GradeSlot.collection as unknown as mongoose.mongo.Collection<GradeSlot>;
 
 /**
  * Claims: a worker owns attempt N of a delivery by inserting `{_id: deliveryId#N}`; the unique

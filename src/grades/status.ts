@@ -1,5 +1,6 @@
 import type { CourseScope } from '../activity/index.js';
-import { deliveries, type Delivery } from './model.js';
+import { dropDelivery } from './claims.js';
+import { deliveries, slots, type Delivery, type GradeSlot } from './model.js';
 import { submitGrade } from './submit.js';
 
 /**
@@ -25,67 +26,73 @@ export interface LearnerGrade {
   updatedAt: Date;
 }
 
-function summarise(docs: Delivery[]): LearnerGrade | undefined {
-  const live = docs.filter((d) => d.state !== 'superseded' && d.state !== 'skipped');
-  const latest = live.at(-1) ?? docs.filter((d) => d.state === 'skipped').at(-1);
-  if (!latest) return undefined;
-  const sent = docs.filter((d) => d.state === 'sent').at(-1);
+function visible(slot: GradeSlot | undefined, live: Delivery[]): LearnerGrade | undefined {
+  // Live work newer than what was sent decides the state; otherwise the slot record does.
+  const sentAt = slot?.lastSent ? new Date(slot.lastSent.eventAt).getTime() : -1;
+  const latest = live.filter((d) => d.eventAt.getTime() > sentAt).at(-1);
+  const about = latest ?? slot;
+  if (!about) return undefined;
+  const sent = slot?.lastSent;
   return {
-    sub: latest.sub,
-    ...(latest.name ? { name: latest.name } : {}),
-    resourceLinkId: latest.link.resourceLinkId,
-    label: latest.link.label,
-    state: latest.state as VisibleState,
-    ...(latest.reason && latest.state !== 'sent' ? { reason: latest.reason } : {}),
+    sub: about.sub,
+    ...(about.name ? { name: about.name } : {}),
+    resourceLinkId: about.link.resourceLinkId,
+    label: about.link.label,
+    state: latest ? latest.state : (slot as GradeSlot).state,
+    ...(about.reason ? { reason: about.reason } : {}),
     score: {
-      given: latest.score.given,
-      maximum: latest.score.maximum,
-      activityProgress: latest.score.activityProgress,
+      given: about.score.given,
+      maximum: about.score.maximum,
+      activityProgress: about.score.activityProgress,
     },
     ...(sent
       ? {
           lastSent: {
             given: sent.score.given,
             maximum: sent.score.maximum,
-            timestamp: sent.timestamp!,
-            at: sent.sentAt!,
+            timestamp: sent.timestamp,
+            at: sent.at,
           },
         }
       : {}),
-    attempts: latest.attempts,
-    ...(latest.state === 'pending' ? { nextAttemptAt: latest.nextAttemptAt } : {}),
-    updatedAt: latest.updatedAt,
+    attempts: latest ? latest.attempts : (slot as GradeSlot).attempts,
+    ...(latest?.state === 'pending' ? { nextAttemptAt: latest.nextAttemptAt } : {}),
+    updatedAt: about.updatedAt,
   };
 }
 
 /** Every learner's grade state in a course (optionally one learner), by name then column. */
 export async function courseGrades(scope: CourseScope, sub?: string): Promise<LearnerGrade[]> {
-  const docs = await deliveries()
-    .find({ tenantId: scope.tenantId, courseId: scope.courseId, ...(sub ? { sub } : {}) })
-    .sort({ eventAt: 1 })
-    .toArray();
-  const bySlot = new Map<string, Delivery[]>();
-  for (const d of docs) bySlot.set(d.slot, [...(bySlot.get(d.slot) ?? []), d]);
-  return [...bySlot.values()]
-    .map(summarise)
+  const filter = { tenantId: scope.tenantId, courseId: scope.courseId, ...(sub ? { sub } : {}) };
+  const [records, live] = await Promise.all([
+    slots().find(filter).toArray(),
+    deliveries().find(filter).sort({ eventAt: 1 }).toArray(),
+  ]);
+  const liveBySlot = new Map<string, Delivery[]>();
+  for (const d of live) liveBySlot.set(d.slot, [...(liveBySlot.get(d.slot) ?? []), d]);
+  const bySlot = new Map(records.map((r) => [r._id, r]));
+  return [...new Set([...bySlot.keys(), ...liveBySlot.keys()])]
+    .map((s) => visible(bySlot.get(s), liveBySlot.get(s) ?? []))
     .filter((g): g is LearnerGrade => g !== undefined)
     .sort((a, b) => (a.name ?? a.sub).localeCompare(b.name ?? b.sub) || a.label.localeCompare(b.label));
 }
 
 /** Sends a learner's failed grades again, as new deliveries; returns how many were queued. */
-export async function retryLearnerGrades(scope: CourseScope, sub: string): Promise<number> {
-  const docs = await deliveries()
-    .find({ tenantId: scope.tenantId, courseId: scope.courseId, sub })
+export async function retryLearnerGrades(scope: CourseScope, sub: string, worker = 'retry'): Promise<number> {
+  const failed = await deliveries()
+    .find({ tenantId: scope.tenantId, courseId: scope.courseId, sub, state: 'failed' })
     .sort({ eventAt: 1 })
     .toArray();
-  const latestPerSlot = new Map<string, Delivery>();
-  for (const d of docs) if (d.state !== 'superseded' && d.state !== 'skipped') latestPerSlot.set(d.slot, d);
+  const latestPerSlot = new Map(failed.map((d) => [d.slot, d]));
   let queued = 0;
-  for (const d of latestPerSlot.values()) {
-    if (d.state !== 'failed') continue;
-    const { tenantId, courseId, issuer, clientId, name, link, score } = d;
-    await submitGrade({ tenantId, courseId, issuer, clientId, sub, name, link, score, force: true });
-    queued++;
+  for (const d of failed) {
+    // Queue a fresh copy of the latest failure; the failure itself goes (under a claim).
+    if (latestPerSlot.get(d.slot) === d) {
+      const { tenantId, courseId, issuer, clientId, name, link, score } = d;
+      await submitGrade({ tenantId, courseId, issuer, clientId, sub, name, link, score });
+      queued++;
+    }
+    await dropDelivery(d, worker);
   }
   return queued;
 }

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import client from 'prom-client';
 import { log } from '../log.js';
 import { registry } from '../web/metrics.js';
-import { claims, deliveries, type Delivery } from './model.js';
+import { claimAttempt, DEFAULT_LEASE_MS, dropDelivery } from './claims.js';
+import { deliveries, slots, type Delivery, type GradeSlot, type ScoreToSend } from './model.js';
 import { attempt, type AttemptOutcome } from './send.js';
 import { onGradeQueued } from './wake.js';
 
@@ -14,8 +15,10 @@ import { onGradeQueued } from './wake.js';
  * `{_id: deliveryId#attempt}`, which the unique `_id` index lets only one of them do.
  */
 export interface WorkerOptions {
-  /** Score deliveries in flight per platform, to protect the LMS. */
+  /** Requests to one platform in flight at once, to protect the LMS. */
   concurrency: number;
+  /** Slots prepared (database reads, claims, bookkeeping) per platform per LMS request slot. */
+  prepareFactor: number;
   /** How often to look for due work when nothing wakes the worker earlier. */
   pollMs: number;
   /** First retry delay; it doubles per attempt (with ±50 % jitter) up to `retryMaxMs`. */
@@ -25,23 +28,21 @@ export interface WorkerOptions {
   maxAttempts: number;
   /** A claim older than this belongs to a worker that died mid-attempt and may be taken over. */
   leaseMs: number;
-  /** Due slots read per scan. */
-  batch: number;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 8,
+  prepareFactor: 4,
   pollMs: 1000,
   retryBaseMs: 2000,
   retryMaxMs: 15 * 60_000,
   maxAttempts: 12,
-  leaseMs: 3 * 60_000,
-  batch: 200,
+  leaseMs: DEFAULT_LEASE_MS,
 };
 
 const deliveriesTotal = new client.Counter({
   name: 'wayfinder_grade_deliveries_total',
-  help: 'Grade delivery attempts by outcome (sent, retry, failed, superseded)',
+  help: 'Grade delivery outcomes (sent, retry, failed, dropped: coalesced, stale or unchanged)',
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
@@ -52,22 +53,55 @@ const deliverySeconds = new client.Histogram({
   registers: [registry],
 });
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
-const maxOf = (values: number[]) => values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+const sameScore = (a: ScoreToSend, b: ScoreToSend) =>
+  a.given === b.given &&
+  a.maximum === b.maximum &&
+  a.activityProgress === b.activityProgress &&
+  a.gradingProgress === b.gradingProgress;
+
+/** At most `limit()` holders at once; the rest wait in order. */
+class Gate {
+  private held = 0;
+  private waiting: (() => void)[] = [];
+  constructor(private readonly limit: () => number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held >= this.limit()) await new Promise<void>((r) => this.waiting.push(r));
+    else this.held++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held--;
+    }
+  }
+}
+
+interface Job {
+  slot: string;
+  platformKey: string;
+  /** The slot's outbox documents (pending and failed) at the last scan, oldest event first. */
+  docs: Delivery[];
+}
 
 export class GradeWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly options: WorkerOptions;
-  private queue: { slot: string; platformKey: string }[] = [];
+  private queue: Job[] = [];
   /** Slots queued or being worked on in this process. */
   private taken = new Set<string>();
   private running = new Map<string, number>();
+  /** Per platform: the LMS requests in flight (the database work around them runs beside). */
+  private gates = new Map<string, Gate>();
   private tasks = new Set<Promise<void>>();
   private stopped = false;
   private woken = false;
   private wake: () => void = () => {
     this.woken = true;
   };
+  /** Sent deliveries to remove at the next scan: one write for many (writes are what FerretDB serialises). */
+  private finished: string[] = [];
   private loopDone?: Promise<void>;
   private unsubscribe?: () => void;
 
@@ -88,6 +122,12 @@ export class GradeWorker {
     this.wake();
     await this.loopDone;
     await Promise.all(this.tasks);
+    await this.flushFinished();
+  }
+
+  private async flushFinished(): Promise<void> {
+    const ids = this.finished.splice(0);
+    if (ids.length) await deliveries().deleteMany({ _id: { $in: ids } });
   }
 
   private async loop(): Promise<void> {
@@ -121,32 +161,40 @@ export class GradeWorker {
     });
   }
 
+  /**
+   * One scan of the outbox (live work only, so it stays small), grouped by slot. A slot is queued
+   * when its latest grade is due or older grades wait to be coalesced away.
+   */
   private async refill(): Promise<void> {
-    const due = await deliveries()
-      .find(
-        { state: 'pending', nextAttemptAt: { $lte: new Date() } },
-        { projection: { slot: 1, platformKey: 1 } },
-      )
-      .sort({ nextAttemptAt: 1 })
-      .limit(this.options.batch)
-      .toArray();
-    for (const d of due) {
-      if (this.taken.has(d.slot)) continue;
-      this.taken.add(d.slot);
-      this.queue.push({ slot: d.slot, platformKey: d.platformKey });
+    await this.flushFinished();
+    const now = Date.now();
+    const docs = await deliveries().find({}).sort({ eventAt: 1 }).toArray();
+    const bySlot = new Map<string, Delivery[]>();
+    for (const d of docs) bySlot.set(d.slot, [...(bySlot.get(d.slot) ?? []), d]);
+    for (const [slot, group] of bySlot) {
+      const pending = group.filter((d) => d.state === 'pending');
+      const latest = pending.at(-1);
+      if (!latest || this.taken.has(slot)) continue;
+      if (latest.nextAttemptAt.getTime() > now && pending.length === 1) continue;
+      this.taken.add(slot);
+      this.queue.push({ slot, platformKey: latest.platformKey, docs: group });
     }
+    this.queue.sort(
+      (a, b) => a.docs.at(-1)!.nextAttemptAt.getTime() - b.docs.at(-1)!.nextAttemptAt.getTime(),
+    );
   }
 
   private dispatch(): void {
-    const rest: typeof this.queue = [];
+    const rest: Job[] = [];
     for (const job of this.queue) {
       const busy = this.running.get(job.platformKey) ?? 0;
-      if (this.stopped || busy >= this.options.concurrency) {
-        rest.push(job);
+      if (this.stopped || busy >= this.options.concurrency * this.options.prepareFactor) {
+        if (this.stopped) this.taken.delete(job.slot);
+        else rest.push(job);
         continue;
       }
       this.running.set(job.platformKey, busy + 1);
-      const task = this.work(job.slot)
+      const task = this.work(job)
         .catch((err) =>
           log.warn({ err: (err as Error).message, slot: job.slot }, 'grades: slot attempt failed'),
         )
@@ -158,103 +206,109 @@ export class GradeWorker {
         });
       this.tasks.add(task);
     }
-    this.queue = this.stopped ? [] : rest;
-    if (this.stopped) for (const job of rest) this.taken.delete(job.slot);
+    this.queue = rest;
   }
 
-  /** Owns attempt N of a delivery, or learns that another worker does. */
-  private async claim(d: Delivery): Promise<boolean> {
-    const base = `${d._id}#${d.attempts}`;
-    for (let takeover = 0; takeover <= 3; takeover++) {
-      const _id = takeover ? `${base}~${takeover}` : base;
-      try {
-        await claims().insertOne({ _id, delivery: d._id, worker: this.id, at: new Date() });
-        if (!takeover) return true;
-        // Taking over a dead worker's attempt: only if the delivery really did not move on.
-        const now = await deliveries().findOne({ _id: d._id });
-        return now?.state === 'pending' && now.attempts === d.attempts;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const held = await claims().findOne({ _id });
-        if (!held || Date.now() - held.at.getTime() < this.options.leaseMs) return false;
-      }
-    }
-    return false;
+  private gate(platformKey: string): Gate {
+    let gate = this.gates.get(platformKey);
+    if (!gate) this.gates.set(platformKey, (gate = new Gate(() => this.options.concurrency)));
+    return gate;
   }
 
-  private async settle(d: Delivery, set: Partial<Delivery>, unset: (keyof Delivery)[] = []): Promise<void> {
-    await deliveries().updateOne(
-      { _id: d._id },
-      {
-        $set: { ...set, attempts: d.attempts + 1, updatedAt: new Date() },
-        ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, ''])) } : {}),
-      },
-    );
-  }
-
-  private async supersede(d: Delivery, why: string): Promise<boolean> {
-    if (!(await this.claim(d))) return false;
-    await this.settle(d, { state: 'superseded', reason: why });
-    deliveriesTotal.inc({ outcome: 'superseded' });
-    return true;
+  private async drop(d: Delivery): Promise<boolean> {
+    const dropped = await dropDelivery(d, this.id);
+    if (dropped) deliveriesTotal.inc({ outcome: 'dropped' });
+    return dropped;
   }
 
   /** One slot: coalesce to its latest pending grade, then one attempt at sending it. */
-  private async work(slot: string): Promise<void> {
-    const docs = await deliveries()
-      .find({ slot, state: { $ne: 'skipped' } })
-      .sort({ eventAt: 1 })
-      .toArray();
-    const pending = docs.filter((d) => d.state === 'pending');
-    const candidate = pending.at(-1);
-    if (!candidate) return;
-    for (const older of pending.slice(0, -1))
-      if (!(await this.supersede(older, 'a newer grade replaced it before it was sent'))) return;
-    const lastSentEvent = maxOf(docs.filter((d) => d.state === 'sent').map((d) => d.eventAt.getTime()));
-    if (candidate.eventAt.getTime() <= lastSentEvent) {
-      await this.supersede(candidate, 'a newer grade was already sent');
+  private async work(job: Job): Promise<void> {
+    const pending = job.docs.filter((d) => d.state === 'pending');
+    const candidate = pending.at(-1)!;
+    // Older pending grades are replaced by the latest; a claim refused means one is in flight
+    // in another worker, so this slot waits for it (one attempt per slot at a time).
+    for (const older of pending.slice(0, -1)) if (!(await this.drop(older))) return;
+    const slot = await slots().findOne({ _id: job.slot });
+    const sent = slot?.lastSent;
+    const stale = sent && candidate.eventAt.getTime() <= new Date(sent.eventAt).getTime();
+    const unchanged = sent && slot.state === 'sent' && sameScore(sent.score, candidate.score);
+    if (stale || unchanged) {
+      await this.drop(candidate);
       return;
     }
-    if (candidate.nextAttemptAt.getTime() > Date.now() || !(await this.claim(candidate))) return;
-
-    // Strictly increasing per slot: after every timestamp any earlier attempt may have sent.
-    const lastTimestamp = maxOf(
-      docs.filter((d) => d.timestamp && d !== candidate).map((d) => Date.parse(d.timestamp!)),
-    );
+    if (
+      candidate.nextAttemptAt.getTime() > Date.now() ||
+      !(await claimAttempt(candidate, this.id, this.options.leaseMs))
+    )
+      return;
+    // Strictly increasing per slot: later than any timestamp the slot ever sent.
+    const after = slot?.lastTimestamp ? Date.parse(slot.lastTimestamp) + 1 : 0;
     const timestamp =
-      candidate.timestamp ?? new Date(Math.max(candidate.eventAt.getTime(), lastTimestamp + 1)).toISOString();
-    const outcome = await attempt(candidate, timestamp);
-    await this.record(candidate, timestamp, outcome);
+      candidate.timestamp ?? new Date(Math.max(candidate.eventAt.getTime(), after)).toISOString();
+    const outcome = await this.gate(candidate.platformKey).run(() => attempt(candidate, timestamp));
+    await this.record(candidate, slot, timestamp, outcome, job.docs);
   }
 
-  private async record(d: Delivery, timestamp: string, outcome: AttemptOutcome): Promise<void> {
+  private slotRecord(d: Delivery, set: Partial<GradeSlot>) {
+    const { tenantId, courseId, platformKey, issuer, clientId, sub, name, link, score } = d;
+    const base = {
+      tenantId,
+      courseId,
+      platformKey,
+      issuer,
+      clientId,
+      sub,
+      ...(name ? { name } : {}),
+      link,
+      score,
+    };
+    return { ...base, attempts: d.attempts + 1, ...set, updatedAt: new Date() };
+  }
+
+  private async record(
+    d: Delivery,
+    slot: GradeSlot | null,
+    timestamp: string,
+    outcome: AttemptOutcome,
+    docs: Delivery[],
+  ) {
     const attempts = d.attempts + 1;
+    const lastTimestamp =
+      slot?.lastTimestamp && slot.lastTimestamp > timestamp ? slot.lastTimestamp : timestamp;
     if (outcome.kind === 'sent') {
-      const sentAt = new Date();
-      await this.settle(
-        d,
-        { state: 'sent', timestamp, sentAt, link: { ...d.link, lineItemUrl: outcome.lineItemUrl } },
-        ['reason'],
+      const at = new Date();
+      const link = { ...d.link, lineItemUrl: outcome.lineItemUrl };
+      // The slot record first: whoever sees this delivery gone also sees what was sent.
+      await slots().updateOne(
+        { _id: d.slot },
+        {
+          $set: this.slotRecord(d, {
+            link,
+            state: 'sent',
+            lastSent: { score: d.score, timestamp, eventAt: d.eventAt, at },
+            lastTimestamp,
+          }),
+          $unset: { reason: '' },
+        },
+        { upsert: true },
       );
-      // Older history of the slot is now moot: the outbox keeps the latest sent grade.
-      await deliveries().deleteMany({
-        slot: d.slot,
-        eventAt: { $lt: d.eventAt },
-        state: { $in: ['sent', 'failed', 'superseded'] },
-      });
+      // Until removed, the slot record marks it stale for any worker that meets it.
+      this.finished.push(d._id);
+      // Failures of older grades are moot now.
+      for (const old of docs) if (old.state === 'failed' && old.eventAt < d.eventAt) await this.drop(old);
       deliveriesTotal.inc({ outcome: 'sent' });
-      deliverySeconds.observe((sentAt.getTime() - d.eventAt.getTime()) / 1000);
+      deliverySeconds.observe((at.getTime() - d.eventAt.getTime()) / 1000);
       return;
     }
+    const update = (set: Partial<Delivery>) =>
+      deliveries().updateOne(
+        { _id: d._id },
+        { $set: { ...set, timestamp, attempts, updatedAt: new Date() } },
+      );
     if (outcome.kind === 'retry' && attempts < this.options.maxAttempts) {
       const backoff = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
       const delay = Math.max(outcome.retryAfterMs ?? 0, backoff * (0.5 + Math.random()));
-      await this.settle(d, {
-        state: 'pending',
-        timestamp,
-        reason: outcome.error,
-        nextAttemptAt: new Date(Date.now() + delay),
-      });
+      await update({ reason: outcome.error, nextAttemptAt: new Date(Date.now() + delay) });
       deliveriesTotal.inc({ outcome: 'retry' });
       log.info(
         { delivery: d._id, attempts, delayMs: Math.round(delay), err: outcome.error },
@@ -264,7 +318,13 @@ export class GradeWorker {
     }
     const reason =
       outcome.kind === 'retry' ? `gave up after ${attempts} attempts: ${outcome.error}` : outcome.error;
-    await this.settle(d, { state: 'failed', timestamp, reason });
+    // A send that timed out may have landed: later timestamps must stay later than this one.
+    await slots().updateOne(
+      { _id: d.slot },
+      { $set: this.slotRecord(d, { state: 'failed', reason, lastTimestamp }) },
+      { upsert: true },
+    );
+    await update({ state: 'failed', reason });
     deliveriesTotal.inc({ outcome: 'failed' });
     log.warn({ delivery: d._id, reason }, 'grades: delivery failed');
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AGS_SCOPES } from '../../src/devlms/index.js';
 import { deliveries } from '../../src/grades/model.js';
-import type { GradeChange } from '../../src/grades/index.js';
+import { courseGrades, type GradeChange } from '../../src/grades/index.js';
 import { courseId, tenantId } from '../../src/lti/tenancy.js';
 import { TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
 
@@ -63,14 +63,19 @@ export async function until<T>(
   }
 }
 
+/** The learner's live outbox documents (pending or failed). */
 export const outboxOf = (sub: string) => deliveries().find({ sub }).sort({ eventAt: 1 }).toArray();
 
-/** The learner's latest delivery once it is no longer pending. */
-export const settled = (sub: string) =>
+/** What the teacher sees of a learner's grade in one column (default: the course's default link). */
+export async function gradeOf(env: ToolAndLms, sub: string, resourceLinkId = `wayfinder-${COURSE}`) {
+  return (await courseGrades(scopeOf(env), sub)).find((g) => g.resourceLinkId === resourceLinkId);
+}
+
+/** The learner's grade once nothing of it is pending any more. */
+export const settled = (env: ToolAndLms, sub: string, resourceLinkId?: string) =>
   until(`the grade of ${sub} to settle`, async () => {
-    const docs = (await outboxOf(sub)).filter((d) => d.state !== 'superseded');
-    const last = docs.at(-1);
-    return last && last.state !== 'pending' ? last : undefined;
+    if ((await outboxOf(sub)).some((d) => d.state === 'pending')) return undefined;
+    return gradeOf(env, sub, resourceLinkId);
   });
 
 export const receivedFor = (env: ToolAndLms, sub: string) =>
