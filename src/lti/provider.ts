@@ -1,6 +1,7 @@
 import ltijs from 'ltijs';
 import { applyClockSkew } from './contrib/ltijs_clock_skew.js';
 import { useCachedKeySets } from './contrib/ltijs_key_sets.js';
+import { useFasterPlatformKeys } from './contrib/ltijs_key_size.js';
 import { useUniqueNonces } from './contrib/ltijs_nonces.js';
 
 /**
@@ -22,6 +23,7 @@ export async function setupLti(o: LtiSetup): Promise<void> {
   applyClockSkew(o.clockSkewSeconds);
   useCachedKeySets();
   useUniqueNonces();
+  useFasterPlatformKeys();
   lti.setup(
     o.ltiKey,
     { url: o.mongodbUri },

@@ -65,6 +65,7 @@ declare module 'ltijs/dist/Utils/Auth.js' {
     // Replaced by Wayfinder's adapters in src/lti/contrib/ (their own signatures).
     validateToken(...args: never[]): Promise<unknown>;
     validateNonce(token: { nonce?: string; iss?: string }, db?: unknown): Promise<unknown>;
+    generatePlatformKeyPair(...args: never[]): Promise<string>;
     [k: string]: unknown;
   };
   export default Auth;
