@@ -2,53 +2,17 @@
 // database: single statements at concurrency 16 and batches of 100 (concurrency 4), with a real
 // launch's ltik; the raw driver's insertMany of the same documents (batches of 100, concurrency 4,
 // same collection and indexes) in the same run is the ceiling. Last line: one JSON object.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { freePort, startEmbedded } from '../src/db/embedded.js';
-import { startDevLms } from '../src/devlms/index.js';
 import { fmt, printTable, runConcurrent } from './support.js';
+import { BENCH_CLIENT_ID, startToolProcess } from './tool_process.js';
 
 const SINGLES = Number(process.env.SINGLES ?? 3000);
 const BATCHES = Number(process.env.BATCHES ?? 100);
 const BATCH_SIZE = 100;
-const ADMIN = 'bench-admin-token-0123456789';
-
-const db = await startEmbedded(mkdtempSync(join(tmpdir(), 'wayfinder-bench-')));
-const dbUri = `${db.uri}bench_ingest`;
-const port = await freePort();
-const toolUrl = `http://localhost:${port}`;
-const tool = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-  env: { ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: toolUrl, MONGODB_URI: dbUri, DEV_LMS: '0', ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${toolUrl}/healthz`)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 600) throw new Error('the tool did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-const lms = await startDevLms({
-  port: 0,
-  toolUrl,
-  clientId: 'bench',
-  deploymentId: '1',
-  preRegistered: { clientId: 'bench', toolJwksUrl: `${toolUrl}/lti/keys`, loginUrl: `${toolUrl}/lti/login`, launchUrl: `${toolUrl}/lti/launch`, deepLinking: true },
-});
-const reg = await fetch(`${toolUrl}/api/admin/platforms`, {
-  method: 'POST',
-  headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-  body: JSON.stringify(lms.registration('bench')),
-});
-if (reg.status !== 201) throw new Error(`registration failed: ${await reg.text()}`);
-const launched = await lms.launch({ clientId: 'bench', user: '4', role: 'student' });
+const bench = await startToolProcess('ingest');
+const { lms, toolUrl, dbUri, db } = bench;
+const launched = await lms.launch({ clientId: BENCH_CLIENT_ID, user: '4', role: 'student' });
 const ltik = new URL(launched.url).searchParams.get('ltik');
 if (!ltik) throw new Error(`the launch gave no ltik (${launched.status})`);
 
@@ -130,7 +94,4 @@ console.log(
     database: db.kind,
   }),
 );
-await lms.stop();
-tool.kill('SIGTERM');
-await new Promise((r) => tool.once('exit', r));
-await db.stop();
+await bench.stop();

@@ -1,0 +1,70 @@
+// The set-up the HTTP benchmarks share: an embedded database, the tool as its own process (so it
+// has a core to itself, as in production) and a dev LMS registered with it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startEmbedded, type EmbeddedServer } from '../src/db/embedded.js';
+import { startDevLms, type DevLms } from '../src/devlms/index.js';
+
+export const BENCH_CLIENT_ID = 'bench';
+const ADMIN = 'bench-admin-token-0123456789';
+
+export interface BenchTool {
+  toolUrl: string;
+  dbUri: string;
+  db: EmbeddedServer;
+  lms: DevLms;
+  stop(): Promise<void>;
+}
+
+export async function startToolProcess(label: string): Promise<BenchTool> {
+  const db = await startEmbedded(mkdtempSync(join(tmpdir(), 'wayfinder-bench-')));
+  const dbUri = `${db.uri}bench_${label}`;
+  const port = await freePort();
+  const toolUrl = `http://localhost:${port}`;
+  const tool = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: toolUrl, MONGODB_URI: dbUri, DEV_LMS: '0', ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${toolUrl}/healthz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 600) throw new Error('the tool did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const lms = await startDevLms({
+    port: 0,
+    toolUrl,
+    clientId: BENCH_CLIENT_ID,
+    deploymentId: '1',
+    preRegistered: {
+      clientId: BENCH_CLIENT_ID,
+      toolJwksUrl: `${toolUrl}/lti/keys`,
+      loginUrl: `${toolUrl}/lti/login`,
+      launchUrl: `${toolUrl}/lti/launch`,
+      deepLinking: true,
+    },
+  });
+  const reg = await fetch(`${toolUrl}/api/admin/platforms`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(lms.registration(BENCH_CLIENT_ID)),
+  });
+  if (reg.status !== 201) throw new Error(`registration failed: ${await reg.text()}`);
+  return {
+    toolUrl,
+    dbUri,
+    db,
+    lms,
+    async stop() {
+      await lms.stop();
+      tool.kill('SIGTERM');
+      await new Promise((r) => tool.once('exit', r));
+      await db.stop();
+    },
+  };
+}
