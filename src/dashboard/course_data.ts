@@ -1,4 +1,5 @@
-import { lastActivityPerLearner, learnerHistory, type CourseScope, type HistoryEntry } from '../activity/index.js';
+import { learnerHistory, type CourseScope, type HistoryEntry, type StoredStatement } from '../activity/index.js';
+import { exportStatements } from '../activity/export.js';
 import { listPathways, listSkills, searchItems } from '../content/catalog.js';
 import type { Pathway, Skill } from '../content/format.js';
 import type { Answer } from './mastery.js';
@@ -40,30 +41,39 @@ export function answersIn(history: readonly HistoryEntry[]): Answer[] {
     .map((s) => ({ itemId: s.object.id, skills: s.skills ?? [], correct: s.result!.success!, at: s.timestamp }));
 }
 
-/** Runs `fn` over `list` with at most `limit` in flight, keeping order: a big course must not take every pooled connection. */
-export async function mapLimit<T, R>(list: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(list.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < list.length) {
-      const i = next++;
-      out[i] = await fn(list[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
-  return out;
-}
-
-const HISTORY_CONCURRENCY = 8;
-
-/** Every learner with activity in the course, each with their history. */
+/**
+ * Every learner with activity in the course, each with their history (previews left out), read
+ * in ONE pass over the course's statements. Per-learner queries (lastActivityPerLearner, then
+ * learnerHistory for each) cost a collection scan each on FerretDB v1, which cannot use the
+ * secondary indexes: 2 × learners scans made a 200-learner course take minutes. The activity
+ * area's export cursor is the one exported single-pass read; its ndjson lines are parsed back.
+ */
 export async function courseLearners(scope: CourseScope, content: CourseContent): Promise<LearnerActivity[]> {
-  const last = await lastActivityPerLearner(scope);
-  const skillsOf = (id: string) => content.skillsOfItem.get(id) ?? [];
-  return mapLimit(last, HISTORY_CONCURRENCY, async ({ sub, at }) => {
-    const history = await learnerHistory(scope, sub, { skillsOf });
-    return { sub, lastActive: at, history, answers: answersIn(history) };
-  });
+  const bySub = new Map<string, HistoryEntry[]>();
+  let partial = '';
+  const take = (line: string) => {
+    if (!line) return;
+    const { id, ...raw } = JSON.parse(line) as Omit<StoredStatement, '_id'> & { id: string };
+    if (raw.preview) return;
+    const s: HistoryEntry = { ...raw, _id: id, timestamp: new Date(raw.timestamp), stored: new Date(raw.stored) };
+    if (s.object.kind === 'item') s.skills = content.skillsOfItem.get(s.object.id) ?? [];
+    const list = bySub.get(s.sub) ?? [];
+    list.push(s);
+    bySub.set(s.sub, list);
+  };
+  for await (const chunk of exportStatements(scope, 'ndjson', '')) {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    lines.forEach(take);
+  }
+  take(partial);
+  const order = (a: HistoryEntry, b: HistoryEntry) => a.timestamp.getTime() - b.timestamp.getTime() || a.stored.getTime() - b.stored.getTime();
+  return [...bySub]
+    .map(([sub, history]) => {
+      history.sort(order);
+      return { sub, lastActive: history[history.length - 1].timestamp, history, answers: answersIn(history) };
+    })
+    .sort((a, b) => a.sub.localeCompare(b.sub));
 }
 
 export async function learnerActivity(scope: CourseScope, sub: string, content: CourseContent): Promise<LearnerActivity | undefined> {

@@ -1,4 +1,4 @@
-import { courseAggregates, type CourseScope } from '../activity/index.js';
+import type { CourseScope } from '../activity/index.js';
 import { skillName } from '../content/localise.js';
 import type { Locale } from '../web/i18n.js';
 import { barChart, lastDays, stackedBar, type BarChart, type StackSegment } from './charts.js';
@@ -40,34 +40,47 @@ export interface CourseOverview {
   totalAnswers: number;
 }
 
+/** Learner names (from the LMS roster) put on the rows, sorted by name; the computed overview stays shared. */
+export function withNames(o: CourseOverview, names: ReadonlyMap<string, string>): CourseOverview {
+  const learners = o.learners.map((l) => ({ ...l, name: names.get(l.sub) })).sort((a, b) => (a.name ?? a.sub).localeCompare(b.name ?? b.sub));
+  return { ...o, learners, stuck: learners.filter((l) => l.stuck.length) };
+}
+
 export async function courseOverview(
   scope: CourseScope,
-  o: { locale: Locale; now?: Date; names?: ReadonlyMap<string, string> },
+  o: { locale: Locale; now?: Date },
 ): Promise<CourseOverview> {
   const now = o.now ?? new Date();
   const days = lastDays(now, ACTIVITY_DAYS);
   const content = await courseContent(scope);
-  const [learners, aggregates] = await Promise.all([
-    courseLearners(scope, content),
-    courseAggregates(scope, { skillsOf: (id) => content.skillsOfItem.get(id) ?? [], fromDay: days[0], toDay: days[days.length - 1] }),
-  ]);
+  const learners = await courseLearners(scope, content);
   const skills = content.skills.map((s) => ({ id: s.id, name: skillName(s, o.locale) }));
   const nameOf = new Map(skills.map((s) => [s.id, s.name]));
   const thresholdOf = thresholdOfSkill(content.pathways, DEFAULT_MASTERY_THRESHOLD);
 
+  // Per day in the window: answers, active learners; per skill: attempts and successes (all from the one pass).
   const answersPerDay = new Map(days.map((d) => [d, 0]));
+  const learnersPerDay = new Map(days.map((d) => [d, 0]));
+  const perSkill = new Map<string, { attempts: number; successes: number }>();
   const recs = [];
   const rows: OverviewLearner[] = [];
   for (const l of learners) {
     const evidence = skillEvidence(l.answers, thresholdOf);
     for (const a of l.answers) {
       const day = a.at.toISOString().slice(0, 10);
-      if (answersPerDay.has(day)) answersPerDay.set(day, answersPerDay.get(day)! + 1);
+      if (!answersPerDay.has(day)) continue;
+      answersPerDay.set(day, answersPerDay.get(day)! + 1);
+      for (const skill of a.skills) {
+        const s = perSkill.get(skill) ?? { attempts: 0, successes: 0 };
+        s.attempts++;
+        if (a.correct) s.successes++;
+        perSkill.set(skill, s);
+      }
     }
+    for (const day of new Set(l.history.map((s) => s.day))) if (learnersPerDay.has(day)) learnersPerDay.set(day, learnersPerDay.get(day)! + 1);
     recs.push(...recommendationsIn(l.history));
     rows.push({
       sub: l.sub,
-      name: o.names?.get(l.sub),
       lastActive: l.lastActive,
       cells: skills.map(({ id }) => {
         const e = evidence.get(id);
@@ -78,16 +91,7 @@ export async function courseOverview(
       stuck: stuckReasons(evidence, l.lastActive, now, (id) => nameOf.get(id) ?? id),
     });
   }
-  rows.sort((a, b) => (a.name ?? a.sub).localeCompare(b.name ?? b.sub));
 
-  const perSkill = new Map<string, { attempts: number; successes: number }>();
-  for (const c of aggregates.skills) {
-    const s = perSkill.get(c.skill) ?? { attempts: 0, successes: 0 };
-    s.attempts += c.attempts;
-    s.successes += c.successes;
-    perSkill.set(c.skill, s);
-  }
-  const learnersPerDay = new Map(aggregates.activeLearners.perDay.map((d) => [d.day, d.learners]));
   const activity = days.map((day) => ({ day, answers: answersPerDay.get(day) ?? 0, learners: learnersPerDay.get(day) ?? 0 }));
   const recommendations = summarise(recs);
   return {

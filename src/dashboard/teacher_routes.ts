@@ -8,7 +8,8 @@ import { render } from '../web/views.js';
 import { courseScope, requireOwnCourse } from './course_access.js';
 import { courseRoster, learnerGrades, retryGrades } from './integrations.js';
 import { learnerDetail } from './learner.js';
-import { courseOverview } from './overview.js';
+import { withNames } from './overview.js';
+import { cachedOverview } from './overview_cache.js';
 import { pathwaySettings, savePathwaySettings, settingsForm } from './settings.js';
 import { formatters, localeOf } from './view_helpers.js';
 
@@ -46,8 +47,8 @@ export function teacherRouter(config: Config): Router {
 
   const overviewPage = wrap(async (req, res) => {
     const data = pageData(req, res);
-    const overview = await courseOverview(courseScope(data.launch), { locale: localeOf(req, res), names: await rosterNames(data.launch) });
-    render(req, res, 'teacher/home.njk', { ...data, overview });
+    const [{ overview, at }, names] = await Promise.all([cachedOverview(courseScope(data.launch), localeOf(req, res)), rosterNames(data.launch)]);
+    render(req, res, 'teacher/home.njk', { ...data, overview: withNames(overview, names), asOf: at });
   });
   r.get('/teacher', ...teacher, overviewPage);
   r.get('/teacher/courses/:course', ...course, overviewPage);
@@ -121,8 +122,10 @@ export function teacherRouter(config: Config): Router {
     ...course,
     wrap(async (req, res) => {
       const launch = res.locals.launch as LaunchContext;
-      const o = await courseOverview(courseScope(launch), { locale: localeOf(req, res), names: await rosterNames(launch) });
+      const [cached, names] = await Promise.all([cachedOverview(courseScope(launch), localeOf(req, res)), rosterNames(launch)]);
+      const o = withNames(cached.overview, names);
       res.json({
+        asOf: cached.at,
         skills: o.skills,
         learners: o.learners.map((l) => ({ sub: l.sub, name: l.name, lastActive: l.lastActive, mastered: l.mastered, answers: l.answers, cells: l.cells, stuck: l.stuck })),
         activity: o.activity,

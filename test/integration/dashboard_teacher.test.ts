@@ -28,7 +28,7 @@ const answer = (item: string, success: boolean, minutesAgo: number, recommendati
   ...(recommendationId ? { context: { recommendationId } } : {}),
 });
 /** Page assertions that name the pattern, not the whole page. */
-const has = (text: string, re: RegExp) => assert.ok(re.test(text), `the page shows ${re}`);
+const has = (text: string, re: RegExp) => assert.ok(re.test(text), `the page shows ${re}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 600)}`);
 const lacks = (text: string, re: RegExp) => assert.ok(!re.test(text), `the page does not show ${re}`);
 const get = (path: string, who: string) => request(env.tool.url).get(`${path}${path.includes('?') ? '&' : '?'}ltik=${encodeURIComponent(ltiks[who])}`);
 
