@@ -51,6 +51,9 @@ async function startDevLmsBeside(config: Config): Promise<() => Promise<void>> {
   }
   const { devLmsTenant, seedDemoContent } = await import('./content/demo.js');
   await seedDemoContent(devLmsTenant(config.devLmsPort));
+  // The demo's model trains in the background (worker thread) only when the tenant has none yet.
+  const { ensureDemoModel } = await import('./recommend/demo.js');
+  void ensureDemoModel(devLmsTenant(config.devLmsPort), reg.issuer).catch((err: Error) => log.warn({ err: err.message }, 'demo: could not train the demo model'));
   log.info({ url: `${lms.url}/dev/lms` }, 'dev LMS ready: open it to launch Wayfinder');
   return () => lms.stop();
 }

@@ -12,6 +12,7 @@ import { eraseLaunchSessions } from './lti/session.js';
 import { retireRotatedKeys } from './lti/tool_keys.js';
 import { log } from './log.js';
 import { registerLearnerDataAreas } from './privacy/areas.js';
+import { startRetrainTimer } from './recommend/retrain.js';
 
 export interface RunningTool {
   url: string;
@@ -39,6 +40,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
   registerLearnerDataAreas();
   addMaintenanceTask(retireRotatedKeys);
   const stopExpiry = startExpiryTimer();
+  const stopRetrain = startRetrainTimer(config.retrainIntervalHours);
   const grades = startGradeWorker();
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   log.info({ url, port }, 'Wayfinder listening');
@@ -50,6 +52,7 @@ export async function startTool(config: Config): Promise<RunningTool> {
     grades,
     close: async () => {
       stopExpiry();
+      stopRetrain();
       await grades.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

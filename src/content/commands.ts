@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { CliError, type CliCommand } from '../cli/command.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
+import { seedDemoLearning } from '../recommend/demo.js';
 import { devLmsTenant, seedDemoContent } from './demo.js';
 import { importFile, ImportRefused } from './import.js';
 import type { Scope } from './model.js';
@@ -55,13 +56,19 @@ export const contentCommands: CliCommand[] = [
   },
   {
     name: 'seed-demo',
-    summary: 'load the bundled demo course (arithmetic, fractions, early algebra; English and Chinese)',
-    usage: 'seed-demo [--tenant T] [--json]\n\n--tenant defaults to the dev LMS tenant.',
-    options: { tenant: scopeOptions.tenant, json: scopeOptions.json },
+    summary: 'load the bundled demo course (arithmetic, fractions, early algebra; English and Chinese), simulate a class on it and train its model',
+    usage: 'seed-demo [--tenant T] [--content-only] [--json]\n\n--tenant defaults to the dev LMS tenant. Simulated learners (subs "simulated-…", in a course of their own) answer and a\nmatching network is trained on their statements and promoted unless a better model is active; --content-only skips that.',
+    options: { tenant: scopeOptions.tenant, json: scopeOptions.json, 'content-only': { type: 'boolean' } },
     async run(v) {
-      const r = await withDatabase((scope) => seedDemoContent(scope.tenantId), v);
+      const config = loadConfig();
+      const issuer = config.devLms ? `http://127.0.0.1:${config.devLmsPort}` : 'urn:wayfinder:simulated';
+      const { r, learning } = await withDatabase(async (scope) => {
+        const r = await seedDemoContent(scope.tenantId);
+        return { r, learning: v['content-only'] ? undefined : await seedDemoLearning(scope.tenantId, issuer) };
+      }, v);
       const human = r === 'unchanged' ? 'the demo course is already loaded' : `loaded the demo course: ${r.counts.skills} skills, ${r.counts.items} items, ${r.counts.pathways} pathways`;
-      console.log(v.json ? JSON.stringify({ result: r }) : human);
+      const model = learning?.version ? `; model ${learning.version} (held-out AUC ${learning.validAuc?.toFixed(3)}) ${learning.promoted ? 'is active' : 'kept as a candidate: the active model is better'}` : learning ? `; training failed: ${learning.error}` : '';
+      console.log(v.json ? JSON.stringify({ result: r, learning }) : human + model);
     },
   },
 ];

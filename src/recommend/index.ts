@@ -23,3 +23,5 @@ export { itemRef, interactionsFromHistory, isGraded } from './data/activity.js';
 export { MODEL_NAMES, type ModelName } from './models/types.js';
 export { recommendNext, recordFollowed, pathwayDecision, type Recommendation } from './next.js';
 export { decide, POLICY_VERSION, DEFAULT_POLICY_SETTINGS, type PolicySettings, type Decision } from './policy.js';
+export { retrainActive, startRetrainTimer } from './retrain.js';
+export { ensureDemoModel, seedDemoLearning } from './demo.js';

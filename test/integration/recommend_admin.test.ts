@@ -69,7 +69,7 @@ async function predictVersion(): Promise<string> {
 test('training from the server runs in a worker with SSE progress; promote, hot swap and roll back', async () => {
   assert.equal(await predictVersion(), 'fallback:irt-per-skill', 'no model yet: the fallback answers');
 
-  const started = await api('POST', '/api/admin/models/train', { model: 'matching', tenantId, courseId, epochs: 3 });
+  const started = await api('POST', '/api/admin/models/train', { model: 'matching', tenantId, courseId, epochs: 2 });
   assert.equal(started.status, 202, JSON.stringify(started.body));
   const { text, health, healthWhileTraining } = await followJob(started.body.job.id);
   assert.match(text, /event: status\ndata: .*"training"/);
@@ -130,4 +130,16 @@ test('refusals say what to fix', async () => {
   assert.match(failed.text, /event: failed\ndata: .*at least 5/);
   const anonymous = await fetch(`${tool.url}/api/admin/models`);
   assert.equal(anonymous.status, 401);
+});
+
+test('the retraining loop: one challenger per active scope and slot, decided by held-out AUC', async () => {
+  const { retrainActive } = await import('../../src/recommend/retrain.js');
+  const { jobFinished } = await import('../../src/recommend/jobs.js');
+  const jobs = await retrainActive({ tenantId }, 'test-slot');
+  assert.equal(jobs.length, 1, 'one active scope in this tenant');
+  assert.deepEqual(await retrainActive({ tenantId }, 'test-slot'), [], 'a claimed slot is not retrained twice');
+  const done = await jobFinished(jobs[0].id);
+  assert.equal(done.status, 'done', done.error);
+  const event = done.events.find((e) => e.type === 'done');
+  assert.ok(event?.type === 'done' && event.decision && typeof event.decision.championAuc === 'number' && typeof event.decision.challengerAuc === 'number');
 });

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { lastActivityPerLearner, learnerHistory, type HistoryEntry } from '../../activity/index.js';
+import type { HistoryEntry } from '../../activity/index.js';
 import { searchItems } from '../../content/catalog.js';
 import type { Item } from '../../content/format.js';
 import { datasetFromInteractions, type Dataset, type Interaction, type InteractionRow, type ItemRef } from './interactions.js';
@@ -32,12 +32,28 @@ export function interactionsFromHistory(history: readonly StatementLike[], items
 }
 
 /**
- * The courses of a tenant that have learner activity. The activity area exports no tenant-wide
- * listing yet, so this reads the distinct course ids of its collection (one indexed field).
+ * Reads of the activity log across learners. The activity area's public queries are per learner
+ * (`learnerHistory`), and one query per learner is minutes on FerretDB v1 for a class of a few
+ * hundred (each sorted read scans the course); until the activity area exports a course-wide
+ * reader, these read its collection directly: one indexed field for the course list, one sorted
+ * query per course for the answers, preview statements excluded as everywhere.
  */
+const statements = () => mongoose.connection.collection<HistoryEntry>('wf_statements');
+
 async function coursesWithActivity(tenantId: string): Promise<string[]> {
-  const ids = await mongoose.connection.collection('wf_statements').distinct('courseId', { tenantId, preview: false });
+  const ids = await statements().distinct('courseId', { tenantId, preview: false });
   return ids.map(String).sort();
+}
+
+async function* courseAnswers(tenantId: string, courseId: string): AsyncGenerator<HistoryEntry> {
+  const cursor = statements()
+    .find({ tenantId, courseId, preview: false, verb: 'answered', 'object.kind': 'item' }, { projection: { sub: 1, verb: 1, object: 1, result: 1, timestamp: 1, stored: 1 } })
+    .sort({ timestamp: 1, stored: 1 });
+  try {
+    for await (const s of cursor) yield s;
+  } finally {
+    await cursor.close();
+  }
 }
 
 /** Every (non-preview) learner's answers in a course, or in every course of the tenant when `courseId` is absent. */
@@ -45,12 +61,10 @@ export async function datasetFromActivity(scope: { tenantId: string; courseId?: 
   const courses = scope.courseId ? [scope.courseId] : await coursesWithActivity(scope.tenantId);
   const rows: InteractionRow[] = [];
   for (const courseId of courses) {
-    const course = { tenantId: scope.tenantId, courseId };
-    const items = new Map((await searchItems(course)).map((i) => [i.id, i]));
-    for (const { sub } of await lastActivityPerLearner(course)) {
-      const history = await learnerHistory(course, sub);
+    const items = new Map((await searchItems({ tenantId: scope.tenantId, courseId })).map((i) => [i.id, i]));
+    for await (const s of courseAnswers(scope.tenantId, courseId)) {
       // A learner is one task per course: the same person in two courses is two learners.
-      for (const x of interactionsFromHistory(history, items)) rows.push({ ...x, learnerId: `${courseId}/${sub}` });
+      for (const x of interactionsFromHistory([s], items)) rows.push({ ...x, learnerId: `${courseId}/${s.sub}` });
     }
   }
   return datasetFromInteractions(scope.courseId ? `course ${scope.courseId}` : `tenant ${scope.tenantId}`, rows);
