@@ -211,10 +211,7 @@ test('register, approve, deep-link, practise with recommendations, and see it al
   await checkBothLanguages(`${tool.url}${base}/roster?ltik=${ltik}`, 'teacher-roster', { en: /Course roster/, zh: /课程名单/ }, 320);
 });
 
-// Known failure in the grades area, shown on the drill-down as "waiting to be sent" with the error
-// "Maximum call stack size exceeded": delivery to a dynamically registered platform never
-// succeeds. Marked todo (it still runs and reports) until that is fixed.
-test('the grade reaches the LMS gradebook and the drill-down shows it sent', { todo: 'grades: delivery to a dynamically registered platform fails (Maximum call stack size exceeded)' }, async () => {
+test('the grade reaches the LMS gradebook and the drill-down shows it sent', async () => {
   assert.ok(drillUrl, 'the journey reached the drill-down');
   let gradebook = lms.gradebook();
   for (let i = 0; i < 100 && !gradebook.results.some((r) => r.userId === '4'); i++) {
