@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
-import { recordForLaunch } from '../activity/index.js';
+import { recordForLaunch, type ObjectKind } from '../activity/index.js';
 import type { LaunchContext } from '../lti/session.js';
 import type { Pathway } from './format.js';
 
@@ -50,15 +50,28 @@ const Overrides = mongoose.model<Override>('Override', overrideSchema, 'wf_overr
 type Scope = { tenantId: string; courseId: string };
 const who = (launch: LaunchContext) => ({ sub: launch.sub, name: launch.name });
 
-async function recordOverride(teacher: LaunchContext, o: Override, action: 'set' | 'revert'): Promise<void> {
+/**
+ * The statement every override change is (pins, skips and the grades area's grade overrides): the
+ * teacher is the actor, `learner` names whom it is about, `override` its id, `kind` and `action`
+ * what happened; `details` adds what that kind of override needs (e.g. the score).
+ */
+export async function recordOverrideStatement(
+  teacher: LaunchContext,
+  o: { _id: string; learner: string; kind: string; object: { id: string; kind: ObjectKind } },
+  action: 'set' | 'revert',
+  details: Record<string, unknown> = {},
+): Promise<void> {
   await recordForLaunch(teacher, [
     {
       verb: 'override',
-      object: { id: o.itemId, kind: 'item' },
-      context: { extensions: { learner: o.learner, override: o._id, kind: o.kind, action } },
+      object: o.object,
+      context: { extensions: { learner: o.learner, override: o._id, kind: o.kind, action, ...details } },
     },
   ]);
 }
+
+const recordOverride = (teacher: LaunchContext, o: Override, action: 'set' | 'revert') =>
+  recordOverrideStatement(teacher, { ...o, object: { id: o.itemId, kind: 'item' } }, action);
 
 /** Records a pin or skip made by the launched teacher in their course. */
 export async function setOverride(teacher: LaunchContext, input: { kind: OverrideKind; itemId: string; learner: string }): Promise<Override> {

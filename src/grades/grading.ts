@@ -5,7 +5,8 @@ import type { Item, Pathway } from '../content/format.js';
 import type { LaunchContext } from '../lti/session.js';
 import { DEFAULT_RULE, itemShare, parseRule, pathwayProgress, pathwayShare, toScore } from './evidence.js';
 import { GradeLink, type GradeLinkRef, type GradingRule } from './model.js';
-import { recordSkipped, submitGrade } from './submit.js';
+import { submitRespectingOverride } from './override.js';
+import { recordSkipped } from './submit.js';
 
 /** What a resource link opens, as the player resolved it: the thing being graded. */
 export type GradeTarget = { kind: 'pathway'; pathway: Pathway } | { kind: 'item'; item: Item };
@@ -64,12 +65,13 @@ async function scoreFor(launch: LaunchContext, target: GradeTarget) {
  * Recomputes a learner's grade for the launched resource link from their recorded activity and
  * queues it for the LMS. Called by the player after it records an answer. A launch without a
  * resource link or AGS claim has nowhere to send a grade; LMS test users and teachers previewing
- * as students get their grade recorded as not sent, never sent.
+ * as students get their grade recorded as not sent, never sent; under a teacher's grade override
+ * it is withheld until the override is reverted.
  */
 export async function gradeAfterActivity(
   launch: LaunchContext,
   target: GradeTarget,
-): Promise<'queued' | 'skipped' | 'ungraded'> {
+): Promise<'queued' | 'overridden' | 'skipped' | 'ungraded'> {
   if (launch.messageType !== 'LtiResourceLinkRequest' || !launch.resourceLinkId || !launch.ags)
     return 'ungraded';
   const thing = target.kind === 'pathway' ? target.pathway : target.item;
@@ -101,6 +103,6 @@ export async function gradeAfterActivity(
     );
     return 'skipped';
   }
-  await submitGrade(change);
-  return 'queued';
+  // A teacher's grade override stands over the evidence until reverted.
+  return submitRespectingOverride(change);
 }

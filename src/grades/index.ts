@@ -4,7 +4,9 @@
  */
 import { onLearnerErased } from '../activity/index.js';
 import { forgetRosters } from '../lti/names_roles.js';
+import { onLearnerExport } from '../privacy/registry.js';
 import { deliveries, slots } from './model.js';
+import { eraseLearnerGradeOverrides, learnerGradeOverrides } from './override.js';
 import { GradeWorker, type WorkerOptions } from './worker.js';
 
 export type { DeliveryState, GradeLinkRef, GradingRule, ScoreToSend, SlotState } from './model.js';
@@ -17,6 +19,13 @@ export {
   type GradeTarget,
 } from './grading.js';
 export { submitGrade, slotOf, type GradeChange } from './submit.js';
+export {
+  setGradeOverride,
+  revertGradeOverride,
+  listGradeOverrides,
+  isGradeOverrideId,
+  type GradeOverride,
+} from './override.js';
 export {
   courseGrades,
   retryLearnerGrades,
@@ -34,9 +43,12 @@ export function startGradeWorker(options: Partial<WorkerOptions> = {}): GradeWor
   return new GradeWorker(options).start();
 }
 
-// A learner's erasure removes their grades in the outbox and the tenant's cached rosters.
+// A learner's erasure removes their grades in the outbox, teachers' overrides of them and the
+// tenant's cached rosters; a data request exports the overrides (the grades are exported per course).
 onLearnerErased(async (tenantId, sub) => {
   await deliveries().deleteMany({ tenantId, sub });
   await slots().deleteMany({ tenantId, sub });
+  await eraseLearnerGradeOverrides(tenantId, sub);
   await forgetRosters(tenantId);
 });
+onLearnerExport('gradeOverrides', learnerGradeOverrides);

@@ -1,7 +1,8 @@
 import type { CourseScope } from '../activity/index.js';
 import { dropDelivery } from './claims.js';
 import { deliveries, slots, type Delivery, type GradeSlot } from './model.js';
-import { submitGrade } from './submit.js';
+import { listGradeOverrides, overriddenScore, type GradeOverride } from './override.js';
+import { slotOf, submitGrade } from './submit.js';
 
 /**
  * What teachers and admins see of the outbox: per learner and gradebook column, the last score
@@ -24,7 +25,17 @@ export interface LearnerGrade {
   attempts: number;
   nextAttemptAt?: Date;
   updatedAt: Date;
+  /** A teacher's grade standing over the evidence-based one (revert it by `id`). */
+  override?: { id: string; score: number; maximum: number; by: { sub: string; name: string }; at: Date };
 }
+
+const overrideOf = (o: GradeOverride): LearnerGrade['override'] => ({
+  id: o._id,
+  score: o.score,
+  maximum: o.maximum,
+  by: o.by,
+  at: o.createdAt,
+});
 
 function visible(slot: GradeSlot | undefined, live: Delivery[]): LearnerGrade | undefined {
   // Live work newer than what was sent decides the state; otherwise the slot record does.
@@ -64,15 +75,23 @@ function visible(slot: GradeSlot | undefined, live: Delivery[]): LearnerGrade | 
 /** Every learner's grade state in a course (optionally one learner), by name then column. */
 export async function courseGrades(scope: CourseScope, sub?: string): Promise<LearnerGrade[]> {
   const filter = { tenantId: scope.tenantId, courseId: scope.courseId, ...(sub ? { sub } : {}) };
-  const [records, live] = await Promise.all([
+  const [records, live, standing] = await Promise.all([
     slots().find(filter).toArray(),
     deliveries().find(filter).sort({ eventAt: 1 }).toArray(),
+    listGradeOverrides(scope, { ...(sub ? { learner: sub } : {}), activeOnly: true }),
   ]);
+  const overrideBySlot = new Map(
+    standing.map((o) => [slotOf({ ...scope, sub: o.learner, resourceLinkId: o.resourceLinkId }), overrideOf(o)]),
+  );
   const liveBySlot = new Map<string, Delivery[]>();
   for (const d of live) liveBySlot.set(d.slot, [...(liveBySlot.get(d.slot) ?? []), d]);
   const bySlot = new Map(records.map((r) => [r._id, r]));
   return [...new Set([...bySlot.keys(), ...liveBySlot.keys()])]
-    .map((s) => visible(bySlot.get(s), liveBySlot.get(s) ?? []))
+    .map((s) => {
+      const grade = visible(bySlot.get(s), liveBySlot.get(s) ?? []);
+      const override = overrideBySlot.get(s);
+      return grade && override ? { ...grade, override } : grade;
+    })
     .filter((g): g is LearnerGrade => g !== undefined)
     .sort((a, b) => (a.name ?? a.sub).localeCompare(b.name ?? b.sub) || a.label.localeCompare(b.label));
 }
@@ -88,7 +107,8 @@ export async function retryLearnerGrades(scope: CourseScope, sub: string, worker
   for (const d of failed) {
     // Queue a fresh copy of the latest failure; the failure itself goes (under a claim).
     if (latestPerSlot.get(d.slot) === d) {
-      const { tenantId, courseId, issuer, clientId, name, link, score } = d;
+      const { tenantId, courseId, issuer, clientId, name, link } = d;
+      const score = (await overriddenScore(d.slot)) ?? d.score;
       await submitGrade({ tenantId, courseId, issuer, clientId, sub, name, link, score });
       queued++;
     }

@@ -86,7 +86,7 @@ describe('who may override', () => {
     assert.equal((await api('get', '', 'otherTeacher')).status, 403);
     const bad = await api('post', '').send({ kind: 'promote', itemId: '', learner: '' });
     assert.equal(bad.status, 400);
-    assert.match(bad.body.error.message, /kind: must be pin or skip/);
+    assert.match(bad.body.error.message, /kind: must be pin, skip or grade/);
     assert.equal((await api('post', '').send({ kind: 'pin', itemId: 'no-such-item', learner: '*' })).status, 404);
     assert.equal((await api('delete', '/00000000-0000-4000-8000-000000000000')).status, 404);
   });
