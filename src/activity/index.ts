@@ -11,6 +11,8 @@ export { recordForLaunch } from './record.js';
 export { isPreview } from './documents.js';
 export {
   learnerHistory,
+  courseStatements,
+  coursesWithActivity,
   courseAggregates,
   lastActivityPerLearner,
   type SkillResolver,

@@ -1,5 +1,4 @@
-import { learnerHistory, type CourseScope, type HistoryEntry, type StoredStatement } from '../activity/index.js';
-import { exportStatements } from '../activity/export.js';
+import { courseStatements, learnerHistory, type CourseScope, type HistoryEntry } from '../activity/index.js';
 import { listPathways, listSkills, searchItems } from '../content/catalog.js';
 import type { Pathway, Skill } from '../content/format.js';
 import type { Answer } from './mastery.js';
@@ -45,28 +44,16 @@ export function answersIn(history: readonly HistoryEntry[]): Answer[] {
  * Every learner with activity in the course, each with their history (previews left out), read
  * in ONE pass over the course's statements. Per-learner queries (lastActivityPerLearner, then
  * learnerHistory for each) cost a collection scan each on FerretDB v1, which cannot use the
- * secondary indexes: 2 × learners scans made a 200-learner course take minutes. The activity
- * area's export cursor is the one exported single-pass read; its ndjson lines are parsed back.
+ * secondary indexes: 2 × learners scans made a 200-learner course take minutes.
  */
 export async function courseLearners(scope: CourseScope, content: CourseContent): Promise<LearnerActivity[]> {
   const bySub = new Map<string, HistoryEntry[]>();
-  let partial = '';
-  const take = (line: string) => {
-    if (!line) return;
-    const { id, ...raw } = JSON.parse(line) as Omit<StoredStatement, '_id'> & { id: string };
-    if (raw.preview) return;
-    const s: HistoryEntry = { ...raw, _id: id, timestamp: new Date(raw.timestamp), stored: new Date(raw.stored) };
-    if (s.object.kind === 'item') s.skills = content.skillsOfItem.get(s.object.id) ?? [];
+  for await (const stored of courseStatements(scope)) {
+    const s: HistoryEntry = stored.object.kind === 'item' ? { ...stored, skills: content.skillsOfItem.get(stored.object.id) ?? [] } : stored;
     const list = bySub.get(s.sub) ?? [];
     list.push(s);
     bySub.set(s.sub, list);
-  };
-  for await (const chunk of exportStatements(scope, 'ndjson', '')) {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    lines.forEach(take);
   }
-  take(partial);
   const order = (a: HistoryEntry, b: HistoryEntry) => a.timestamp.getTime() - b.timestamp.getTime() || a.stored.getTime() - b.stored.getTime();
   return [...bySub]
     .map(([sub, history]) => {

@@ -1,5 +1,4 @@
-import mongoose from 'mongoose';
-import type { HistoryEntry } from '../../activity/index.js';
+import { courseStatements, coursesWithActivity, type HistoryEntry } from '../../activity/index.js';
 import { searchItems } from '../../content/catalog.js';
 import type { Item } from '../../content/format.js';
 import { datasetFromInteractions, type Dataset, type Interaction, type InteractionRow, type ItemRef } from './interactions.js';
@@ -31,38 +30,17 @@ export function interactionsFromHistory(history: readonly StatementLike[], items
     });
 }
 
-/**
- * Reads of the activity log across learners. The activity area's public queries are per learner
- * (`learnerHistory`), and one query per learner is minutes on FerretDB v1 for a class of a few
- * hundred (each sorted read scans the course); until the activity area exports a course-wide
- * reader, these read its collection directly: one indexed field for the course list, one sorted
- * query per course for the answers, preview statements excluded as everywhere.
- */
-const statements = () => mongoose.connection.collection<HistoryEntry>('wf_statements');
-
-async function coursesWithActivity(tenantId: string): Promise<string[]> {
-  const ids = await statements().distinct('courseId', { tenantId, preview: false });
-  return ids.map(String).sort();
-}
-
-async function* courseAnswers(tenantId: string, courseId: string): AsyncGenerator<HistoryEntry> {
-  const cursor = statements()
-    .find({ tenantId, courseId, preview: false, verb: 'answered', 'object.kind': 'item' }, { projection: { sub: 1, verb: 1, object: 1, result: 1, timestamp: 1, stored: 1 } })
-    .sort({ timestamp: 1, stored: 1 });
-  try {
-    for await (const s of cursor) yield s;
-  } finally {
-    await cursor.close();
-  }
-}
-
 /** Every (non-preview) learner's answers in a course, or in every course of the tenant when `courseId` is absent. */
 export async function datasetFromActivity(scope: { tenantId: string; courseId?: string }): Promise<Dataset> {
   const courses = scope.courseId ? [scope.courseId] : await coursesWithActivity(scope.tenantId);
   const rows: InteractionRow[] = [];
   for (const courseId of courses) {
     const items = new Map((await searchItems({ tenantId: scope.tenantId, courseId })).map((i) => [i.id, i]));
-    for await (const s of courseAnswers(scope.tenantId, courseId)) {
+    // One pass over the course (not a query per learner: each is a scan on FerretDB v1), then in time order.
+    const answers: HistoryEntry[] = [];
+    for await (const s of courseStatements({ tenantId: scope.tenantId, courseId }, { verbs: ['answered'] })) answers.push(s);
+    answers.sort((a, b) => +a.timestamp - +b.timestamp || +a.stored - +b.stored);
+    for (const s of answers) {
       // A learner is one task per course: the same person in two courses is two learners.
       for (const x of interactionsFromHistory([s], items)) rows.push({ ...x, learnerId: `${courseId}/${s.sub}` });
     }
