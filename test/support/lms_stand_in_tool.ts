@@ -1,8 +1,10 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import type { PlatformRegistration } from '../../src/devlms/index.js';
+import { startTestLms, type DevLms } from './lms.js';
 
 /**
  * A minimal, strict LTI 1.3 tool for testing the dev LMS with real HTTP and real keys: login
@@ -150,4 +152,28 @@ export async function startLmsStandInTool(): Promise<StandInTool> {
         server.close(() => resolve());
       }),
   };
+}
+
+export interface LmsAndStandInTool {
+  lms: DevLms;
+  tool: StandInTool;
+}
+
+/**
+ * Registers `before`/`after` hooks of the calling suite that start a dev LMS pointed at a new
+ * stand-in tool and stop both. The handles are filled in when `before` has run. With
+ * `toolKnowsLms: false` the tool is not told about the LMS, for suites that register it themselves.
+ */
+export function useLmsWithStandInTool(opts: { toolKnowsLms?: boolean } = {}): LmsAndStandInTool {
+  const env = {} as LmsAndStandInTool;
+  before(async () => {
+    env.tool = await startLmsStandInTool();
+    env.lms = await startTestLms(env.tool.url);
+    if (opts.toolKnowsLms ?? true) env.tool.setPlatform(env.lms.registration());
+  });
+  after(async () => {
+    await env.lms.stop();
+    await env.tool.stop();
+  });
+  return env;
 }

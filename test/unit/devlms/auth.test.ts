@@ -1,24 +1,13 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestLms, type DevLms } from '../../support/lms.js';
-import { startLmsStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';
+import { useLmsWithStandInTool } from '../../support/lms_stand_in_tool.js';
 
 describe('dev LMS authorization endpoint', () => {
-  let tool: StandInTool;
-  let lms: DevLms;
-  before(async () => {
-    tool = await startLmsStandInTool();
-    lms = await startTestLms(tool.url);
-    tool.setPlatform(lms.registration());
-  });
-  after(async () => {
-    await lms.stop();
-    await tool.stop();
-  });
+  const env = useLmsWithStandInTool();
 
   /** The tool's real authentication request, with some parameters changed. */
   async function authWith(change: Record<string, string | undefined>) {
-    const login = await lms.beginLogin({});
+    const login = await env.lms.beginLogin({});
     const url = new URL(login.authRequestUrl);
     for (const [k, v] of Object.entries(change)) {
       if (v === undefined) url.searchParams.delete(k);
@@ -31,7 +20,7 @@ describe('dev LMS authorization endpoint', () => {
   it('answers a valid request with an auto-submitting form to the redirect_uri', async () => {
     const res = await authWith({});
     assert.equal(res.status, 200);
-    assert.match(res.body, new RegExp(`action="${tool.url}/lti/launch"`));
+    assert.match(res.body, new RegExp(`action="${env.tool.url}/lti/launch"`));
     assert.match(res.body, /name="id_token" value="[\w-]+\.[\w-]+\.[\w-]+"/);
   });
 
@@ -59,6 +48,6 @@ describe('dev LMS authorization endpoint', () => {
   }
 
   it('launch() refuses a tool the LMS does not know', async () => {
-    await assert.rejects(lms.launch({ clientId: 'nope' }), /no tool with client id nope/);
+    await assert.rejects(env.lms.launch({ clientId: 'nope' }), /no tool with client id nope/);
   });
 });

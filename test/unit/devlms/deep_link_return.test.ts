@@ -1,35 +1,24 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { startTestLms, type DevLms } from '../../support/lms.js';
-import { startLmsStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';
+import { useLmsWithStandInTool } from '../../support/lms_stand_in_tool.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim';
 const DL = 'https://purl.imsglobal.org/spec/lti-dl/claim';
 
 describe('dev LMS deep linking return', () => {
-  let tool: StandInTool;
-  let lms: DevLms;
-  before(async () => {
-    tool = await startLmsStandInTool();
-    lms = await startTestLms(tool.url);
-    tool.setPlatform(lms.registration());
-  });
-  after(async () => {
-    await lms.stop();
-    await tool.stop();
-  });
+  const env = useLmsWithStandInTool();
 
   /** A real deep linking launch; returns the settings claim the tool received. */
   async function deepLinkingLaunch(over: Record<string, unknown> = {}) {
-    const res = await lms.launch({
+    const res = await env.lms.launch({
       user: '3',
       course: '3',
       messageType: 'LtiDeepLinkingRequest',
       deepLinking: over,
     });
     assert.equal(res.status, 200, res.body);
-    return tool.launches.at(-1)![`${DL}/deep_linking_settings`] as {
+    return env.tool.launches.at(-1)![`${DL}/deep_linking_settings`] as {
       data: string;
       deep_link_return_url: string;
     };
@@ -38,14 +27,14 @@ describe('dev LMS deep linking return', () => {
   function response(data: string | undefined, items: unknown[], over: Record<string, unknown> = {}) {
     const now = Math.floor(Date.now() / 1000);
     return {
-      iss: lms.clientId,
-      aud: lms.issuer,
+      iss: env.lms.clientId,
+      aud: env.lms.issuer,
       iat: now,
       exp: now + 300,
       nonce: randomUUID(),
       [`${LTI}/message_type`]: 'LtiDeepLinkingResponse',
       [`${LTI}/version`]: '1.3.0',
-      [`${LTI}/deployment_id`]: lms.deploymentId,
+      [`${LTI}/deployment_id`]: env.lms.deploymentId,
       [`${DL}/content_items`]: items,
       [`${DL}/msg`]: 'Added a pathway',
       ...(data === undefined ? {} : { [`${DL}/data`]: data }),
@@ -73,14 +62,14 @@ describe('dev LMS deep linking return', () => {
 
   it('verifies the tool-signed response, stores the links and their gradebook column, and launches them', async () => {
     const settings = await deepLinkingLaunch();
-    const jwt = tool.sign(response(settings.data, [{ ...item, url: `${tool.url}/lti/launch` }]));
+    const jwt = env.tool.sign(response(settings.data, [{ ...item, url: `${env.tool.url}/lti/launch` }]));
     const res = await post(settings.deep_link_return_url, jwt);
     assert.equal(res.status, 200, res.body);
     assert.match(res.body, /Fractions pathway/);
     assert.match(res.body, /Added a pathway/);
     assert.match(res.body, /Gradebook column: Fractions \(out of 10\)/);
 
-    const [link] = lms.resourceLinks('3');
+    const [link] = env.lms.resourceLinks('3');
     assert.equal(link.title, 'Fractions pathway');
     assert.deepEqual(link.custom, { pathway: 'fractions' });
     assert.equal(link.lineItem?.scoreMaximum, 10);
@@ -88,9 +77,9 @@ describe('dev LMS deep linking return', () => {
     // The same data cannot be used twice.
     assert.equal((await post(settings.deep_link_return_url, jwt)).status, 400);
 
-    const launched = await lms.launch({ course: '3', resourceLink: { id: link.id } });
+    const launched = await env.lms.launch({ course: '3', resourceLink: { id: link.id } });
     assert.equal(launched.status, 200, launched.body);
-    const c = tool.launches.at(-1)!;
+    const c = env.tool.launches.at(-1)!;
     assert.deepEqual(c[`${LTI}/custom`], { pathway: 'fractions' });
     assert.equal((c[`${LTI}/resource_link`] as { title: string }).title, 'Fractions pathway');
     const ags = c['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] as { lineitem: string };
@@ -101,7 +90,7 @@ describe('dev LMS deep linking return', () => {
     const settings = await deepLinkingLaunch();
     const res = await post(
       settings.deep_link_return_url,
-      tool.sign(response(settings.data, [])),
+      env.tool.sign(response(settings.data, [])),
       'application/json',
     );
     assert.equal(res.status, 200);
@@ -112,25 +101,25 @@ describe('dev LMS deep linking return', () => {
     const settings = await deepLinkingLaunch();
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const cases: [string, string, RegExp][] = [
-      ['other key', tool.sign(response(settings.data, []), { key: privateKey }), /signature/],
-      ['wrong aud', tool.sign(response(settings.data, [], { aud: 'http://other' })), /audience/],
-      ['no data', tool.sign(response(undefined, [])), /data/],
-      ['wrong data', tool.sign(response('made-up', [])), /data/],
-      ['wrong iss', tool.sign(response(settings.data, [], { iss: 'unknown' })), /registered tool/],
+      ['other key', env.tool.sign(response(settings.data, []), { key: privateKey }), /signature/],
+      ['wrong aud', env.tool.sign(response(settings.data, [], { aud: 'http://other' })), /audience/],
+      ['no data', env.tool.sign(response(undefined, [])), /data/],
+      ['wrong data', env.tool.sign(response('made-up', [])), /data/],
+      ['wrong iss', env.tool.sign(response(settings.data, [], { iss: 'unknown' })), /registered tool/],
       [
         'wrong message type',
-        tool.sign(response(settings.data, [], { [`${LTI}/message_type`]: 'LtiResourceLinkRequest' })),
+        env.tool.sign(response(settings.data, [], { [`${LTI}/message_type`]: 'LtiResourceLinkRequest' })),
         /message_type/,
       ],
       [
         'wrong deployment',
-        tool.sign(response(settings.data, [], { [`${LTI}/deployment_id`]: '99' })),
+        env.tool.sign(response(settings.data, [], { [`${LTI}/deployment_id`]: '99' })),
         /deployment_id/,
       ],
-      ['no nonce', tool.sign(response(settings.data, [], { nonce: undefined })), /nonce/],
+      ['no nonce', env.tool.sign(response(settings.data, [], { nonce: undefined })), /nonce/],
       [
         'type not accepted',
-        tool.sign(response(settings.data, [{ type: 'file', url: 'http://x/y' }])),
+        env.tool.sign(response(settings.data, [{ type: 'file', url: 'http://x/y' }])),
         /not accepted/,
       ],
     ];
@@ -147,7 +136,7 @@ describe('dev LMS deep linking return', () => {
     const items = [1, 2].map((n) => ({ type: 'ltiResourceLink', title: `Item ${n}` }));
     const res = await post(
       settings.deep_link_return_url,
-      tool.sign(response(settings.data, items)),
+      env.tool.sign(response(settings.data, items)),
       'application/json',
     );
     assert.equal(res.status, 400);

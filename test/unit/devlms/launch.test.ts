@@ -1,44 +1,35 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { startTestLms, type DevLms } from '../../support/lms.js';
-import { startLmsStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';
+import { useLmsWithStandInTool } from '../../support/lms_stand_in_tool.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim';
 
 describe('dev LMS launch', () => {
-  let tool: StandInTool;
-  let lms: DevLms;
-  before(async () => {
-    tool = await startLmsStandInTool();
-    lms = await startTestLms(tool.url);
-    tool.setPlatform(lms.registration());
-  });
-  after(async () => {
-    await lms.stop();
-    await tool.stop();
-  });
+  const env = useLmsWithStandInTool();
 
   it('JWKS serves the key that verifies the tokens it signs', async () => {
-    const token = lms.signIdToken(lms.claimsFor({}, 'n-1'));
-    const { keys } = (await (await fetch(lms.jwksUrl)).json()) as { keys: (JsonWebKey & { kid: string })[] };
+    const token = env.lms.signIdToken(env.lms.claimsFor({}, 'n-1'));
+    const { keys } = (await (await fetch(env.lms.jwksUrl)).json()) as {
+      keys: (JsonWebKey & { kid: string })[];
+    };
     const kid = jwt.decode(token, { complete: true })?.header.kid;
     const jwk = keys.find((k) => k.kid === kid);
     assert.ok(jwk, 'the signing kid is in the key set');
     const claims = jwt.verify(token, createPublicKey({ key: jwk, format: 'jwk' }), {
       algorithms: ['RS256'],
-      issuer: lms.issuer,
-      audience: lms.clientId,
+      issuer: env.lms.issuer,
+      audience: env.lms.clientId,
     }) as Record<string, unknown>;
     assert.equal(claims.nonce, 'n-1');
   });
 
   it('rotation serves old and new keys, and signs with the new one', async () => {
-    const before = lms.signIdToken({ a: 1 });
-    lms.rotateKey();
-    const after = lms.signIdToken({ a: 1 });
-    const kids = ((await (await fetch(lms.jwksUrl)).json()) as { keys: { kid: string }[] }).keys.map(
+    const before = env.lms.signIdToken({ a: 1 });
+    env.lms.rotateKey();
+    const after = env.lms.signIdToken({ a: 1 });
+    const kids = ((await (await fetch(env.lms.jwksUrl)).json()) as { keys: { kid: string }[] }).keys.map(
       (k) => k.kid,
     );
     const kidOf = (t: string) => jwt.decode(t, { complete: true })?.header.kid as string;
@@ -47,7 +38,7 @@ describe('dev LMS launch', () => {
   });
 
   it('a full launch reaches the tool with the state cookie and Moodle-shaped claims', async () => {
-    const res = await lms.launch({
+    const res = await env.lms.launch({
       user: '3',
       role: 'teacher',
       course: '3',
@@ -56,16 +47,16 @@ describe('dev LMS launch', () => {
     });
     assert.equal(res.status, 200, res.body);
     assert.match(res.body, /Welcome to the stand-in tool/);
-    assert.equal(res.url, `${tool.url}/app`);
-    assert.deepEqual(res.redirects, [`${tool.url}/app`]);
+    assert.equal(res.url, `${env.tool.url}/app`);
+    assert.deepEqual(res.redirects, [`${env.tool.url}/app`]);
     assert.ok(res.cookies.get('session'));
-    const c = tool.launches.at(-1)!;
+    const c = env.tool.launches.at(-1)!;
     assert.equal(c.sub, '3');
-    assert.equal(c.aud, lms.clientId);
-    assert.equal(c.azp, lms.clientId);
+    assert.equal(c.aud, env.lms.clientId);
+    assert.equal(c.azp, env.lms.clientId);
     assert.equal(c[`${LTI}/version`], '1.3.0');
     assert.equal(c[`${LTI}/message_type`], 'LtiResourceLinkRequest');
-    assert.equal(c[`${LTI}/deployment_id`], lms.deploymentId);
+    assert.equal(c[`${LTI}/deployment_id`], env.lms.deploymentId);
     assert.deepEqual(c[`${LTI}/roles`], ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor']);
     assert.deepEqual((c[`${LTI}/context`] as { type: string[] }).type, ['CourseSection']);
     assert.deepEqual(c[`${LTI}/custom`], { pathway: 'p1' });
@@ -86,48 +77,51 @@ describe('dev LMS launch', () => {
   });
 
   it('a deep linking launch carries deep_linking_settings with data and no resource_link', async () => {
-    const res = await lms.launch({ role: 'teacher', user: '3', messageType: 'LtiDeepLinkingRequest' });
+    const res = await env.lms.launch({ role: 'teacher', user: '3', messageType: 'LtiDeepLinkingRequest' });
     assert.equal(res.status, 200, res.body);
-    const c = tool.launches.at(-1)!;
+    const c = env.tool.launches.at(-1)!;
     const dl = c['https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings'] as Record<
       string,
       unknown
     >;
-    assert.equal(dl.deep_link_return_url, `${lms.url}/deep-link-return`);
+    assert.equal(dl.deep_link_return_url, `${env.lms.url}/deep-link-return`);
     assert.deepEqual(dl.accept_types, ['ltiResourceLink']);
     assert.equal(typeof dl.data, 'string');
     assert.equal(c[`${LTI}/resource_link`], undefined);
   });
 
   it('claims overrides apply last; undefined deletes a claim', async () => {
-    const c = lms.claimsFor({ claims: { email: undefined, locale: 'fr' } }, 'n');
+    const c = env.lms.claimsFor({ claims: { email: undefined, locale: 'fr' } }, 'n');
     assert.equal('email' in c, false);
     assert.equal(c.locale, 'fr');
   });
 
   it('beginLogin + postLaunch lets a test replace the id_token', async () => {
-    const login = await lms.beginLogin({});
-    assert.equal(login.redirectUri, `${tool.url}/lti/launch`);
+    const login = await env.lms.beginLogin({});
+    assert.equal(login.redirectUri, `${env.tool.url}/lti/launch`);
     assert.ok(login.nonce && login.state);
-    const forged = lms.signIdToken(lms.claimsFor({}, login.nonce), { alg: 'none' });
-    const res = await lms.postLaunch(forged, login.state, login.cookies);
+    const forged = env.lms.signIdToken(env.lms.claimsFor({}, login.nonce), { alg: 'none' });
+    const res = await env.lms.postLaunch(forged, login.state, login.cookies);
     assert.equal(res.status, 401);
-    const good = lms.signIdToken(lms.claimsFor({}, login.nonce));
-    const ok = await lms.postLaunch(good, login.state, login.cookies);
+    const good = env.lms.signIdToken(env.lms.claimsFor({}, login.nonce));
+    const ok = await env.lms.postLaunch(good, login.state, login.cookies);
     assert.equal(ok.status, 200, ok.body);
   });
 
   it('without the login cookies the tool refuses the launch', async () => {
-    const login = await lms.beginLogin({});
-    const res = await lms.postLaunch(lms.signIdToken(lms.claimsFor({}, login.nonce)), login.state);
+    const login = await env.lms.beginLogin({});
+    const res = await env.lms.postLaunch(
+      env.lms.signIdToken(env.lms.claimsFor({}, login.nonce)),
+      login.state,
+    );
     assert.equal(res.status, 401);
     assert.match(res.body, /state cookie/);
   });
 
   it('Safari-like blocked third-party cookies lose the state cookie in the iframe, not in a new window', async () => {
-    const blocked = await lms.launch({ thirdPartyCookies: 'block' });
+    const blocked = await env.lms.launch({ thirdPartyCookies: 'block' });
     assert.equal(blocked.status, 401);
-    const windowed = await lms.launch({ thirdPartyCookies: 'block', frame: 'window' });
+    const windowed = await env.lms.launch({ thirdPartyCookies: 'block', frame: 'window' });
     assert.equal(windowed.status, 200, windowed.body);
   });
 });

@@ -1,25 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestLms, type DevLms } from '../../support/lms.js';
-import { startLmsStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';
+import { useLmsWithStandInTool } from '../../support/lms_stand_in_tool.js';
 
 const decode = (s: string) => s.replace(/&amp;/g, '&');
 
 describe('dev LMS pages', () => {
-  let tool: StandInTool;
-  let lms: DevLms;
-  before(async () => {
-    tool = await startLmsStandInTool();
-    lms = await startTestLms(tool.url);
-    tool.setPlatform(lms.registration());
-  });
-  after(async () => {
-    await lms.stop();
-    await tool.stop();
-  });
+  const env = useLmsWithStandInTool();
 
   it('the launcher has labelled choices of person, role, course, link and language', async () => {
-    const html = await (await fetch(lms.launcherUrl)).text();
+    const html = await (await fetch(env.lms.launcherUrl)).text();
     for (const id of ['user', 'role', 'course', 'link', 'locale']) {
       assert.match(html, new RegExp(`<label for="${id}">`));
       assert.match(html, new RegExp(`<select id="${id}" name="${id}"`));
@@ -31,7 +20,7 @@ describe('dev LMS pages', () => {
   });
 
   it('Launch puts the tool login initiation in an unsandboxed iframe, and that URL launches', async () => {
-    const res = await fetch(`${lms.url}/dev/lms/launch`, {
+    const res = await fetch(`${env.lms.url}/dev/lms/launch`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -49,11 +38,11 @@ describe('dev LMS pages', () => {
     assert.doesNotMatch(html, /sandbox/);
     assert.match(html, /target="_blank"/);
     const login = new URL(decode(src));
-    assert.equal(login.origin + login.pathname, `${tool.url}/lti/login`);
+    assert.equal(login.origin + login.pathname, `${env.tool.url}/lti/login`);
     assert.equal(login.searchParams.get('login_hint'), '5');
-    assert.equal(login.searchParams.get('iss'), lms.issuer);
-    assert.equal(login.searchParams.get('client_id'), lms.clientId);
-    assert.equal(login.searchParams.get('lti_deployment_id'), lms.deploymentId);
+    assert.equal(login.searchParams.get('iss'), env.lms.issuer);
+    assert.equal(login.searchParams.get('client_id'), env.lms.clientId);
+    assert.equal(login.searchParams.get('lti_deployment_id'), env.lms.deploymentId);
     assert.ok(login.searchParams.get('lti_message_hint'));
 
     // Follow it like the iframe would: login → auth → form post.
@@ -64,33 +53,33 @@ describe('dev LMS pages', () => {
       .join('; ');
     const auth = await (await fetch(toAuth.headers.get('location')!)).text();
     const field = (n: string) => decode(new RegExp(`name="${n}" value="([^"]*)"`).exec(auth)![1]);
-    const launched = await fetch(`${tool.url}/lti/launch`, {
+    const launched = await fetch(`${env.tool.url}/lti/launch`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: new URLSearchParams({ id_token: field('id_token'), state: field('state') }),
       redirect: 'manual',
     });
     assert.equal(launched.status, 303);
-    const c = tool.launches.at(-1)!;
+    const c = env.tool.launches.at(-1)!;
     assert.equal(c.sub, '5');
     assert.equal((c['https://purl.imsglobal.org/spec/lti/claim/context'] as { id: string }).id, '3');
     assert.equal(c.locale, 'zh-Hans');
   });
 
   it('the admin page opens the registration URL with openid_configuration and a registration token', async () => {
-    const res = await fetch(`${lms.url}/dev/lms/admin/register`, {
+    const res = await fetch(`${env.lms.url}/dev/lms/admin/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ url: `${tool.url}/lti/register` }),
+      body: new URLSearchParams({ url: `${env.tool.url}/lti/register` }),
     });
     const html = await res.text();
     const src = /<iframe id="registration" src="([^"]+)"/.exec(html)?.[1];
     assert.ok(src);
     const u = new URL(decode(src));
-    assert.equal(u.searchParams.get('openid_configuration'), lms.openidConfigurationUrl);
+    assert.equal(u.searchParams.get('openid_configuration'), env.lms.openidConfigurationUrl);
     assert.match(u.searchParams.get('registration_token') ?? '', /^[\w-]+\.[\w-]+\.[\w-]+$/);
     assert.match(html, /org\.imsglobal\.lti\.close/);
-    const bad = await fetch(`${lms.url}/dev/lms/admin/register`, {
+    const bad = await fetch(`${env.lms.url}/dev/lms/admin/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ url: 'javascript:alert(1)' }),
@@ -100,7 +89,7 @@ describe('dev LMS pages', () => {
 
   it('escapes what it shows', async () => {
     const html = await (
-      await fetch(`${lms.url}/dev/lms/return?lti_msg=${encodeURIComponent('<b>hi</b>')}`)
+      await fetch(`${env.lms.url}/dev/lms/return?lti_msg=${encodeURIComponent('<b>hi</b>')}`)
     ).text();
     assert.match(html, /&lt;b&gt;hi&lt;\/b&gt;/);
   });

@@ -1,31 +1,21 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { startTestLms, type DevLms } from '../../support/lms.js';
-import { startLmsStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';
+import { useLmsWithStandInTool, type StandInTool } from '../../support/lms_stand_in_tool.js';
 
 const SCORE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 const LINEITEM = 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem';
 
 describe('dev LMS token endpoint', () => {
-  let tool: StandInTool;
-  let lms: DevLms;
-  before(async () => {
-    tool = await startLmsStandInTool();
-    lms = await startTestLms(tool.url);
-  });
-  after(async () => {
-    await lms.stop();
-    await tool.stop();
-  });
+  const env = useLmsWithStandInTool({ toolKnowsLms: false });
 
   const assertion = (over: Record<string, unknown> = {}, o?: Parameters<StandInTool['sign']>[1]) => {
     const now = Math.floor(Date.now() / 1000);
-    return tool.sign(
+    return env.tool.sign(
       {
-        iss: lms.clientId,
-        sub: lms.clientId,
-        aud: lms.tokenUrl,
+        iss: env.lms.clientId,
+        sub: env.lms.clientId,
+        aud: env.lms.tokenUrl,
         iat: now,
         exp: now + 300,
         jti: randomUUID(),
@@ -36,7 +26,7 @@ describe('dev LMS token endpoint', () => {
   };
 
   async function token(clientAssertion: string, scope = SCORE, grant = 'client_credentials') {
-    const res = await fetch(lms.tokenUrl, {
+    const res = await fetch(env.lms.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -56,9 +46,9 @@ describe('dev LMS token endpoint', () => {
     assert.equal(res.body.expires_in, 3600);
     assert.deepEqual(String(res.body.scope).split(' ').sort(), [LINEITEM, SCORE].sort());
     const auth = `Bearer ${res.body.access_token}`;
-    assert.equal(lms.checkAccessToken(auth, SCORE)?.clientId, lms.clientId);
-    assert.equal(lms.checkAccessToken(auth, 'https://example.com/not-granted'), undefined);
-    assert.equal(lms.checkAccessToken('Bearer nope', SCORE), undefined);
+    assert.equal(env.lms.checkAccessToken(auth, SCORE)?.clientId, env.lms.clientId);
+    assert.equal(env.lms.checkAccessToken(auth, 'https://example.com/not-granted'), undefined);
+    assert.equal(env.lms.checkAccessToken('Bearer nope', SCORE), undefined);
   });
 
   it('refuses an assertion signed by a key not in the tool key set', async () => {
@@ -72,7 +62,7 @@ describe('dev LMS token endpoint', () => {
     const now = Math.floor(Date.now() / 1000);
     const bad = [
       assertion({}, { kid: 'unknown-kid' }),
-      assertion({ aud: lms.issuer }),
+      assertion({ aud: env.lms.issuer }),
       assertion({ sub: 'someone' }),
       assertion({ iss: 'other-client', sub: 'other-client' }),
       assertion({ iat: now - 900, exp: now - 600 }),
