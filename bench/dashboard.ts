@@ -5,48 +5,25 @@
 // uncompressed, so that is what is transferred; gzip shown for a proxy that compresses).
 // Statements are seeded through the activity area's recordForLaunch, one learner at a time.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import mongoose from 'mongoose';
 import { recordForLaunch, type StatementInput } from '../src/activity/index.js';
-import { loadConfig } from '../src/config.js';
 import { importContent } from '../src/content/import.js';
-import { freePort, startEmbedded } from '../src/db/embedded.js';
-import { startDevLms } from '../src/devlms/index.js';
 import type { LaunchContext } from '../src/lti/session.js';
 import { courseOverview } from '../src/dashboard/overview.js';
-import { startTool } from '../src/server.js';
 import { fmt, percentile, printTable } from './support.js';
+import { BENCH_CLIENT_ID, startToolInProcess } from './tool_process.js';
 
 const LEARNERS = Number(process.env.LEARNERS ?? 200);
 const SKILLS = Number(process.env.SKILLS ?? 15);
 const STATEMENTS = Number(process.env.STATEMENTS ?? 50_000);
 const RUNS = Number(process.env.RUNS ?? 30);
 const ITEMS_PER_SKILL = 5;
-const ADMIN = 'bench-admin-token-0123456789';
 
-const db = await startEmbedded(mkdtempSync(join(tmpdir(), 'wayfinder-bench-')));
-const port = await freePort();
-const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://localhost:${port}`, MONGODB_URI: `${db.uri}bench_dashboard`, DEV_LMS: '0', ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', LTI_KEY: 'bench-lti-key-0123456789abcdef' });
-const tool = await startTool(config);
-const lms = await startDevLms({
-  port: 0,
-  toolUrl: tool.url,
-  clientId: 'bench',
-  deploymentId: '1',
-  preRegistered: { clientId: 'bench', toolJwksUrl: `${tool.url}/lti/keys`, loginUrl: `${tool.url}/lti/login`, launchUrl: `${tool.url}/lti/launch`, deepLinking: true },
-});
-const reg = await fetch(`${tool.url}/api/admin/platforms`, {
-  method: 'POST',
-  headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ ...lms.registration('bench'), name: 'bench LMS' }),
-});
-if (reg.status !== 201) throw new Error(`registering the LMS failed: ${reg.status} ${await reg.text()}`);
+const { toolUrl, db, lms, stop } = await startToolInProcess('dashboard');
 
 // The teacher's launch fixes the course; no NRPS claim, so names are not fetched from the LMS.
-const launched = await lms.launch({ clientId: 'bench', role: 'teacher', user: '3', nrps: false });
+const launched = await lms.launch({ clientId: BENCH_CLIENT_ID, role: 'teacher', user: '3', nrps: false });
 const ltik = new URL(launched.url).searchParams.get('ltik')!;
 const teacher = (await mongoose.connection.db!.collection('wf_launches').find({}).sort({ createdAt: -1 }).limit(1).next()) as unknown as LaunchContext;
 const scope = { tenantId: teacher.tenantId, courseId: teacher.courseId };
@@ -79,10 +56,10 @@ for (let l = 0; l < LEARNERS; l++) {
 }
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 
-const asset = async (path: string) => (await (await fetch(`${tool.url}${path}`)).arrayBuffer()).byteLength;
+const asset = async (path: string) => (await (await fetch(`${toolUrl}${path}`)).arrayBuffer()).byteLength;
 async function render(path: string): Promise<{ ms: number; html: string }> {
   const t0 = performance.now();
-  const res = await fetch(`${tool.url}${path}${path.includes('?') ? '&' : '?'}ltik=${encodeURIComponent(ltik)}`);
+  const res = await fetch(`${toolUrl}${path}${path.includes('?') ? '&' : '?'}ltik=${encodeURIComponent(ltik)}`);
   const html = await res.text();
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${html.slice(0, 200)}`);
   return { ms: performance.now() - t0, html };
@@ -124,7 +101,5 @@ printTable(['page', 'p50 ms', 'p99 ms', 'HTML KiB', 'HTML gzip KiB', 'with CSS K
 ]);
 console.log(JSON.stringify({ learners: LEARNERS, skills: SKILLS, statements: seeded, coldP50Ms: percentile(cold, 50), coldP99Ms: percentile(cold, 99), p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), overviewBytes: weight(overview), drillDownBytes: weight(drill.html) }));
 
-await lms.stop();
-await tool.close();
-await db.stop();
+await stop();
 process.exit(0);

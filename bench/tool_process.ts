@@ -1,11 +1,14 @@
-// The set-up the HTTP benchmarks share: an embedded database, the tool as its own process (so it
-// has a core to itself, as in production) and a dev LMS registered with it.
+// The set-up the HTTP benchmarks share: an embedded database, the tool (as its own process, so it
+// has a core to itself as in production, or in the bench's process when the bench reads the
+// tool's database directly) and a dev LMS registered with it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startEmbedded, type EmbeddedServer } from '../src/db/embedded.js';
+import { loadConfig } from '../src/config.js';
 import { startDevLms, type DevLms } from '../src/devlms/index.js';
+import { startTool } from '../src/server.js';
 
 export const BENCH_CLIENT_ID = 'bench';
 const ADMIN = 'bench-admin-token-0123456789';
@@ -36,6 +39,42 @@ export async function startToolProcess(label: string): Promise<BenchTool> {
     if (i > 600) throw new Error('the tool did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
+  const lms = await startRegisteredLms(toolUrl);
+  return {
+    toolUrl,
+    dbUri,
+    db,
+    lms,
+    async stop() {
+      await lms.stop();
+      tool.kill('SIGTERM');
+      await new Promise((r) => tool.once('exit', r));
+      await db.stop();
+    },
+  };
+}
+
+/** The tool in this process (its mongoose connection is the bench's), on a new embedded database. */
+export async function startToolInProcess(label: string): Promise<Omit<BenchTool, 'dbUri'>> {
+  const db = await startEmbedded(mkdtempSync(join(tmpdir(), 'wayfinder-bench-')));
+  const port = await freePort();
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://localhost:${port}`, MONGODB_URI: `${db.uri}bench_${label}`, DEV_LMS: '0', ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', LTI_KEY: 'bench-lti-key-0123456789abcdef' });
+  const tool = await startTool(config);
+  const lms = await startRegisteredLms(tool.url);
+  return {
+    toolUrl: tool.url,
+    db,
+    lms,
+    async stop() {
+      await lms.stop();
+      await tool.close();
+      await db.stop();
+    },
+  };
+}
+
+/** A dev LMS with the tool pre-registered as client BENCH_CLIENT_ID, registered with the tool in turn. */
+async function startRegisteredLms(toolUrl: string): Promise<DevLms> {
   const lms = await startDevLms({
     port: 0,
     toolUrl,
@@ -52,19 +91,8 @@ export async function startToolProcess(label: string): Promise<BenchTool> {
   const reg = await fetch(`${toolUrl}/api/admin/platforms`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(lms.registration(BENCH_CLIENT_ID)),
+    body: JSON.stringify({ ...lms.registration(BENCH_CLIENT_ID), name: 'bench LMS' }),
   });
-  if (reg.status !== 201) throw new Error(`registration failed: ${await reg.text()}`);
-  return {
-    toolUrl,
-    dbUri,
-    db,
-    lms,
-    async stop() {
-      await lms.stop();
-      tool.kill('SIGTERM');
-      await new Promise((r) => tool.once('exit', r));
-      await db.stop();
-    },
-  };
+  if (reg.status !== 201) throw new Error(`registering the LMS failed: ${reg.status} ${await reg.text()}`);
+  return lms;
 }
