@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, describeIssues } from '../web/errors.js';
 import { parse } from '../web/validate.js';
-import type { ObjectKind } from './model.js';
+import type { ObjectKind, StatementResult } from './model.js';
 import { VERBS, type Verb } from './verbs.js';
 
 /** What a producer sends: the actor, tenant, course and launch come from the session, never from here. */
@@ -9,13 +9,7 @@ export interface StatementInput {
   id?: string;
   verb: Verb;
   object: { id: string; kind: ObjectKind };
-  result?: {
-    success?: boolean;
-    score?: { scaled: number };
-    response?: string;
-    duration?: string;
-    extensions?: Record<string, unknown>;
-  };
+  result?: StatementResult;
   context?: { recommendationId?: string; extensions?: Record<string, unknown> };
   timestamp?: string;
 }

@@ -3,6 +3,15 @@ import type { Verb } from './verbs.js';
 
 export type ObjectKind = 'item' | 'pathway' | 'skill';
 
+/** xAPI `result`, as a producer sends it and as it is stored. */
+export interface StatementResult {
+  success?: boolean;
+  score?: { scaled: number };
+  response?: string;
+  duration?: string;
+  extensions?: Record<string, unknown>;
+}
+
 /**
  * One learner statement, shaped after xAPI 1.0.3: the actor is the LTI `sub` within its tenant
  * (an `account` whose homePage is the platform issuer), never an e-mail. `_id` is the statement
@@ -18,13 +27,7 @@ export interface StoredStatement {
   sub: string;
   verb: Verb;
   object: { id: string; kind: ObjectKind };
-  result?: {
-    success?: boolean;
-    score?: { scaled: number };
-    response?: string;
-    duration?: string;
-    extensions?: Record<string, unknown>;
-  };
+  result?: StatementResult;
   context: {
     resourceLinkId?: string;
     launchId: string;
