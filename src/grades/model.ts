@@ -32,18 +32,34 @@ export interface GradeLinkRef {
   scopes: string[];
 }
 
-export interface Delivery {
-  /** `${slot}@${eventAt ms}`: unique per slot and event time, so timestamps never tie. */
-  _id: string;
-  slot: string;
+/** Whose grade it is and where it goes: what a grade change, its deliveries and its slot share. */
+export interface GradeTarget {
   tenantId: string;
   courseId: string;
-  platformKey: string;
   issuer: string;
   clientId: string;
   sub: string;
   name?: string;
   link: GradeLinkRef;
+}
+
+/** The stored fields of a GradeTarget, with the platform key derived from issuer and client id. */
+const targetFields = {
+  tenantId: String,
+  courseId: String,
+  platformKey: String,
+  issuer: String,
+  clientId: String,
+  sub: String,
+  name: String,
+  link: Schema.Types.Mixed,
+};
+
+export interface Delivery extends GradeTarget {
+  /** `${slot}@${eventAt ms}`: unique per slot and event time, so timestamps never tie. */
+  _id: string;
+  slot: string;
+  platformKey: string;
   score: ScoreToSend;
   /** When the grade changed; the latest event of a slot wins. */
   eventAt: Date;
@@ -62,14 +78,7 @@ const deliverySchema = new Schema<Delivery>(
   {
     _id: String,
     slot: String,
-    tenantId: String,
-    courseId: String,
-    platformKey: String,
-    issuer: String,
-    clientId: String,
-    sub: String,
-    name: String,
-    link: Schema.Types.Mixed,
+    ...targetFields,
     score: Schema.Types.Mixed,
     eventAt: Date,
     state: String,
@@ -96,16 +105,9 @@ export const deliveries = () => Delivery.collection as unknown as mongoose.mongo
  */
 export type SlotState = 'sent' | 'failed' | 'skipped';
 
-export interface GradeSlot {
+export interface GradeSlot extends GradeTarget {
   _id: string;
-  tenantId: string;
-  courseId: string;
   platformKey: string;
-  issuer: string;
-  clientId: string;
-  sub: string;
-  name?: string;
-  link: GradeLinkRef;
   state: SlotState;
   reason?: string;
   /** The latest grade handled (sent, failed or skipped). */
@@ -120,14 +122,7 @@ export interface GradeSlot {
 const slotSchema = new Schema<GradeSlot>(
   {
     _id: String,
-    tenantId: String,
-    courseId: String,
-    platformKey: String,
-    issuer: String,
-    clientId: String,
-    sub: String,
-    name: String,
-    link: Schema.Types.Mixed,
+    ...targetFields,
     state: String,
     reason: String,
     score: Schema.Types.Mixed,

@@ -4,21 +4,14 @@ import {
   deliveries,
   slots,
   type Delivery,
-  type GradeLinkRef,
   type GradeSlot,
+  type GradeTarget,
   type ScoreToSend,
 } from './model.js';
 import { nudgeWorkers } from './wake.js';
 
 /** A grade change, as the producer (the player's hook, a retry, a test or the bench) states it. */
-export interface GradeChange {
-  tenantId: string;
-  courseId: string;
-  issuer: string;
-  clientId: string;
-  sub: string;
-  name?: string;
-  link: GradeLinkRef;
+export interface GradeChange extends GradeTarget {
   score: ScoreToSend;
   /** When the grade changed; default now. Of a slot's changes, the latest event wins. */
   eventAt?: Date;
