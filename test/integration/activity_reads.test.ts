@@ -18,22 +18,12 @@ import {
   type StatementInput,
 } from '../../src/activity/index.js';
 import { runExpiry } from '../../src/db/expiry.js';
-import type { LaunchContext } from '../../src/lti/session.js';
 import { TEST_ADMIN_TOKEN } from '../support/tool.js';
-import { countDocs, startToolAndLms, type ToolAndLms } from '../support/lti.js';
+import { countDocs, namedLaunches, startToolAndLms, type ToolAndLms } from '../support/lti.js';
 
 let env: ToolAndLms;
 /** Launch contexts as the tool stored them: tenant A courses 2 and 3, tenant B (deployment 2) course 2. */
-const ltiks: Record<string, string> = {};
-const sessions: Record<string, LaunchContext> = {};
-
-async function launch(name: string, o: Parameters<ToolAndLms['launchAs']>[0]): Promise<void> {
-  const r = await env.launchAs(o);
-  assert.equal(r.status, 200, r.body.slice(0, 300));
-  ltiks[name] = r.ltik;
-  const docs = await mongoose.connection.db!.collection('wf_launches').find({}).sort({ createdAt: -1 }).limit(1).toArray();
-  sessions[name] = docs[0] as unknown as LaunchContext;
-}
+const { ltiks, sessions, launch } = namedLaunches(() => env);
 const scope = (name: string): CourseScope => ({ tenantId: sessions[name].tenantId, courseId: sessions[name].courseId });
 const at = (iso: string) => new Date(iso).toISOString();
 

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import mongoose from 'mongoose';
 import request from 'supertest';
 import { recordForLaunch, type StatementInput } from '../../src/activity/index.js';
 import { findPathway } from '../../src/content/catalog.js';
 import { seedDemoContent } from '../../src/content/demo.js';
-import type { LaunchContext } from '../../src/lti/session.js';
-import { startToolAndLms, type ToolAndLms } from '../support/lti.js';
+import { namedLaunches, startToolAndLms, type ToolAndLms } from '../support/lti.js';
 
 let env: ToolAndLms;
-const ltiks: Record<string, string> = {};
-const sessions: Record<string, LaunchContext> = {};
-
-async function launch(name: string, o: Parameters<ToolAndLms['launchAs']>[0]): Promise<void> {
-  const r = await env.launchAs(o);
-  assert.equal(r.status, 200, r.body.slice(0, 300));
-  ltiks[name] = r.ltik;
-  const docs = await mongoose.connection.db!.collection('wf_launches').find({}).sort({ createdAt: -1 }).limit(1).toArray();
-  sessions[name] = docs[0] as unknown as LaunchContext;
-}
+const { ltiks, sessions, launch } = namedLaunches(() => env);
 
 const answer = (item: string, success: boolean, minutesAgo: number, recommendationId?: string): StatementInput => ({
   verb: 'answered',

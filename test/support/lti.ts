@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import type { LaunchOptions } from '../../src/devlms/index.js';
+import type { LaunchContext } from '../../src/lti/session.js';
 import { startTestLms, type DevLms } from './lms.js';
 import { startTestTool, TEST_ADMIN_TOKEN, type TestTool } from './tool.js';
 
@@ -55,4 +57,21 @@ export async function startToolAndLms(env: Record<string, string> = {}): Promise
 /** Counts documents in a collection of the test database (to prove a refused launch stored nothing). */
 export async function countDocs(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
   return mongoose.connection.db!.collection(collection).countDocuments(filter);
+}
+
+/**
+ * Named launches for a suite: `launch(name, o)` launches through `env()` (which must answer 200)
+ * and keeps the ltik and the launch context the tool stored under that name.
+ */
+export function namedLaunches(env: () => ToolAndLms) {
+  const ltiks: Record<string, string> = {};
+  const sessions: Record<string, LaunchContext> = {};
+  async function launch(name: string, o: LaunchOptions): Promise<void> {
+    const r = await env().launchAs(o);
+    assert.equal(r.status, 200, r.body.slice(0, 300));
+    ltiks[name] = r.ltik;
+    const docs = await mongoose.connection.db!.collection('wf_launches').find({}).sort({ createdAt: -1 }).limit(1).toArray();
+    sessions[name] = docs[0] as unknown as LaunchContext;
+  }
+  return { ltiks, sessions, launch };
 }
