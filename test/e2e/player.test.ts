@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
 import { findItem, findPathway } from '../../src/content/catalog.js';
-import { seedDemoContent } from '../../src/content/demo.js';
 import { answerSchemas } from '../../src/content/format.js';
 import { tenantId } from '../../src/lti/tenancy.js';
-import { launchBrowser, screenshot, seriousA11yViolations } from '../support/browser.js';
-import { countDocs, startToolAndLms, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
+import { screenshot, seriousA11yViolations } from '../support/browser.js';
+import { useDemoCourseInBrowser } from '../support/demo_course.js';
+import { countDocs, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID } from '../support/lti.js';
 
-let env: ToolAndLms;
-let browser: Browser;
-before(async () => {
-  env = await startToolAndLms({ LABEL: 'player_e2e' });
-  await seedDemoContent(tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID));
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await env?.close();
-});
+const e2e = useDemoCourseInBrowser('player_e2e');
 
 const ADA = '4'; // Ada Lovelace's sub in the dev LMS
 const PATHWAY = 'algebra-readiness'; // the first pathway, which a plain launch opens
-const scope = () => ({ tenantId: tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID) });
+const scope = () => ({ tenantId: tenantId(e2e.env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID) });
 
 /** The tool's frame inside the LMS page, once it shows `path`. */
 async function toolFrame(page: Page, path: string): Promise<Frame> {
@@ -52,7 +42,7 @@ async function rightEntryFor(itemId: string): Promise<Entry> {
 
 /** Opens an item by its URL inside the tool's frame, as a bookmark or "Next up" link would. */
 async function openItem(f: Frame, ltik: string, itemId: string): Promise<void> {
-  await f.goto(`${env.tool.url}/student/items/${itemId}?${new URLSearchParams({ ltik, pathway: PATHWAY })}`);
+  await f.goto(`${e2e.env.tool.url}/student/items/${itemId}?${new URLSearchParams({ ltik, pathway: PATHWAY })}`);
   await f.locator('form.answer').waitFor();
 }
 
@@ -61,7 +51,7 @@ async function followNextUp(f: Frame): Promise<string> {
   assert.ok(await f.getByRole('heading', { name: 'Next up' }).isVisible(), '"Next up" is shown');
   assert.notEqual((await f.locator('.next-up .reason').textContent())?.trim() ?? '', '', 'the suggestion says why');
   const link = f.locator('.next-up .next-title a');
-  const href = new URL((await link.getAttribute('href')) ?? '', env.tool.url);
+  const href = new URL((await link.getAttribute('href')) ?? '', e2e.env.tool.url);
   assert.equal(href.searchParams.get('pathway'), PATHWAY, 'the suggestion stays in the pathway');
   const itemId = decodeURIComponent(href.pathname.replace('/student/items/', ''));
   assert.ok((await findPathway(scope(), PATHWAY))?.items.includes(itemId), `${itemId} belongs to ${PATHWAY}`);
@@ -99,8 +89,8 @@ test('a student launches from the LMS, answers three items, and sees feedback an
   const caused = { answered: 0, completed: 0, viewed: 0 };
   const done = new Set<string>();
 
-  const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
-  await page.goto(env.lms.launcherUrl);
+  const page = await e2e.browser.newPage({ viewport: { width: 1024, height: 900 } });
+  await page.goto(e2e.env.lms.launcherUrl);
   await page.getByLabel('Person').selectOption({ label: 'Ada Lovelace (student)' });
   await page.getByRole('button', { name: 'Launch' }).click();
 
@@ -160,8 +150,8 @@ test('a student launches from the LMS, answers three items, and sees feedback an
   assert.deepEqual(Object.fromEntries(VERBS.map((v) => [v, atEnd[v] - atStart[v]])), caused, 'the statements this walk caused');
 
   // An item page at 320 px, as in a narrow LMS iframe: no horizontal scrolling, still accessible.
-  const narrow = await browser.newPage({ viewport: { width: 320, height: 700 } });
-  await narrow.goto(`${env.tool.url}/student/items/${questions[0]}?${new URLSearchParams({ ltik, pathway: PATHWAY })}`);
+  const narrow = await e2e.browser.newPage({ viewport: { width: 320, height: 700 } });
+  await narrow.goto(`${e2e.env.tool.url}/student/items/${questions[0]}?${new URLSearchParams({ ltik, pathway: PATHWAY })}`);
   assert.equal(await narrow.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scrolling at 320 px');
   assert.deepEqual(await seriousA11yViolations(narrow), []);
   await screenshot(narrow, 'player-5-320px');
