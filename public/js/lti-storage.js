@@ -98,14 +98,31 @@
     document.getElementById('storage-failed-title').focus();
   }
 
+  function data() {
+    return document.getElementById('lti-storage').dataset;
+  }
+
+  /**
+   * The login and launch pages' one step: `step` (put or check) on the page's state and nonce,
+   * each under a key that contains it, in the platform's frame; then the page's continue form is
+   * submitted, or on any failure the reason shown.
+   */
+  function stateAndNonce(step) {
+    var d = data();
+    var frame = frameFor(d.target);
+    Promise.all([step(frame, d.origin, 'state_' + d.state, d.state), step(frame, d.origin, 'nonce_' + d.nonce, d.nonce)])
+      .then(function () {
+        document.getElementById('storage-continue').submit();
+      })
+      .catch(fail);
+  }
+
   window.LtiStorage = {
-    frameFor: frameFor,
     put: put,
     check: check,
     capabilities: capabilities,
     fail: fail,
-    data: function () {
-      return document.getElementById('lti-storage').dataset;
-    },
+    data: data,
+    stateAndNonce: stateAndNonce,
   };
 })();
