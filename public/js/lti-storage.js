@@ -5,7 +5,10 @@
 (function () {
   'use strict';
   var PREFIX = 'org.imsglobal.';
-  var TIMEOUT_MS = 3000;
+  // A platform answers in milliseconds; the margin is for slow devices and busy machines. The
+  // capabilities probe waits less, since a parent without storage never answers it.
+  var TIMEOUT_MS = 10000;
+  var PROBE_TIMEOUT_MS = 5000;
 
   function plain(subject) {
     return typeof subject === 'string' && subject.indexOf(PREFIX) === 0 ? subject.slice(PREFIX.length) : subject;
@@ -34,14 +37,14 @@
    * message may go and the only origin whose reply is read; `'*'` only for lti.capabilities, whose
    * answer names frames and carries no data (Canvas answers it from another origin than storage).
    */
-  function request(frame, origin, subject, fields) {
+  function request(frame, origin, subject, fields, timeoutMs) {
     return new Promise(function (resolve, reject) {
       if (!frame) return reject(new Error('no_frame'));
       var id = messageId();
       var timer = setTimeout(function () {
         stop();
         reject(new Error('timeout'));
-      }, TIMEOUT_MS);
+      }, timeoutMs || TIMEOUT_MS);
       function stop() {
         clearTimeout(timer);
         window.removeEventListener('message', onMessage);
@@ -76,7 +79,7 @@
 
   /** The frame to use for put_data and get_data if the parent supports both, else null. */
   function capabilities() {
-    return request(frameFor('_parent'), '*', 'lti.capabilities', {}).then(function (d) {
+    return request(frameFor('_parent'), '*', 'lti.capabilities', {}, PROBE_TIMEOUT_MS).then(function (d) {
       var list = Array.isArray(d.supported_messages) ? d.supported_messages : [];
       var find = function (name) {
         return list.filter(function (m) {
