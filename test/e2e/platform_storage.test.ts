@@ -176,7 +176,7 @@ async function interceptGetData(answer: 'wrong-state' | 'none'): Promise<void> {
 async function assertRefusedInBrowser(reason: RegExp): Promise<void> {
   await tool()
     .getByRole('heading', { name: 'Wayfinder could not confirm your sign-in' })
-    .waitFor({ timeout: 20_000 })
+    .waitFor({ timeout: 45_000 }) // an ignored answer ends only at the page's time-outs (state, then nonce)
     .catch(async (err: Error) => {
       throw new Error(`${err.message}\nthe tool frame shows: ${await toolFrame().locator('body').innerText()}`);
     });
