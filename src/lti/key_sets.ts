@@ -59,7 +59,3 @@ export async function platformKey(url: string, kid: string): Promise<KeyObject> 
   return key;
 }
 
-/** For tests: forget cached key sets. */
-export function clearKeySetCache(): void {
-  cache.clear();
-}

@@ -40,6 +40,12 @@ type Claims = Record<string, unknown> & {
   nonce?: unknown;
 };
 
+/** The (unverified) issuer of a posted id_token, for logging a refusal. */
+function issuerOf(idToken: unknown): string | undefined {
+  const iss = typeof idToken === 'string' ? (jwt.decode(idToken) as Claims | null)?.iss : undefined;
+  return typeof iss === 'string' ? iss : undefined;
+}
+
 function refuse(reason: string, message: string): never {
   throw new LaunchRefused(reason, message);
 }
@@ -114,8 +120,7 @@ export function precheckLaunch(clockSkewSeconds: number) {
         next();
       } catch (err) {
         if (err instanceof LaunchRefused) {
-          const iss = typeof body.id_token === 'string' ? (jwt.decode(body.id_token) as Claims | null)?.iss : undefined;
-          await recordLaunchFailure(err.reason, err.message, typeof iss === 'string' ? iss : undefined);
+          await recordLaunchFailure(err.reason, err.message, issuerOf(body.id_token));
         }
         next(err);
       }
@@ -148,8 +153,7 @@ export async function ltijsRefusal(req: Request, res: Response, next?: NextFunct
   const code = err.details?.message ?? 'UNKNOWN';
   const reason = code.replace(/\s+/g, '_').toUpperCase();
   const message = LTIJS_REASONS[code] ?? `the launch could not be validated (${code})`;
-  const iss = typeof req.body?.id_token === 'string' ? (jwt.decode(req.body.id_token) as Claims | null)?.iss : undefined;
-  await recordLaunchFailure(reason, message, typeof iss === 'string' ? iss : undefined);
+  await recordLaunchFailure(reason, message, issuerOf(req.body?.id_token));
   const refusal = new LaunchRefused(reason, message, true);
   if (next) next(refusal);
   else errorHandler(refusal, req, res, () => {});
@@ -208,7 +212,7 @@ function contextIdHistory(claim: unknown): string[] | undefined {
   return ids.length ? ids : undefined;
 }
 
-export function landingPath(launch: Pick<LaunchContext, 'role' | 'messageType' | 'custom'>): string {
+function landingPath(launch: Pick<LaunchContext, 'role' | 'messageType' | 'custom'>): string {
   if (launch.messageType === 'LtiDeepLinkingRequest') return '/teacher/deep-link';
   // A teacher opening a deep-linked activity previews it as a student would (statements marked preview).
   if (launch.role !== 'student' && opensActivity(launch.custom)) return '/student';

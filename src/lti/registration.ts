@@ -143,6 +143,11 @@ export async function createRegistrationLink(publicUrl: string, note?: string): 
   return { url: `${publicUrl}/lti/register?invite=${token}`, expiresAt: new Date(createdAt.getTime() + INVITE_DAYS * 864e5) };
 }
 
+/** Gives an invite back after a registration that used it failed, so the admin's link still works. */
+export async function releaseInvite(token: string): Promise<void> {
+  await InviteUseModel.deleteOne({ _id: hash(token) });
+}
+
 /** True when the invite exists, is fresh and was not used before; marks it used. */
 export async function consumeInvite(token: string): Promise<boolean> {
   const invite = await InviteModel.findById(hash(token)).lean<Invite>();

@@ -20,7 +20,7 @@ import {
   setPlatformStatus,
 } from './platforms.js';
 import { lti } from './provider.js';
-import { consumeInvite, createRegistrationLink, registerDynamically } from './registration.js';
+import { consumeInvite, createRegistrationLink, registerDynamically, releaseInvite } from './registration.js';
 
 const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>) =>
@@ -48,7 +48,12 @@ export function ltiRouter(config: Config): Router {
       );
       const preApproved = q.invite ? await consumeInvite(q.invite) : false;
       if (q.invite && !preApproved) throw new AppError('FORBIDDEN', 'this registration link was already used or has expired; ask for a new one');
-      const platform = await registerDynamically(config.publicUrl, q.openid_configuration, q.registration_token, preApproved);
+      const platform = await registerDynamically(config.publicUrl, q.openid_configuration, q.registration_token, preApproved).catch(
+        async (err: unknown) => {
+          if (q.invite) await releaseInvite(q.invite);
+          throw err;
+        },
+      );
       render(req, res, 'registered.njk', { active: platform.status === 'active' });
     }),
   );

@@ -174,7 +174,3 @@ export async function learnerLaunchSessions(tenantId: string, sub: string): Prom
   return Launch.find({ tenantId, sub }, { _id: 0 }).sort({ createdAt: 1 }).lean<Omit<LaunchContext, '_id'>[]>();
 }
 
-/** For tests and erasure: how many sessions a learner has. */
-export async function countLaunchSessions(filter: Partial<Pick<LaunchContext, 'tenantId' | 'sub'>>): Promise<number> {
-  return Launch.countDocuments(filter);
-}

@@ -79,6 +79,20 @@ describe('LTI Dynamic Registration, with the simulator acting as Moodle', () => 
     assert.match(reused.body.error.message, /already used or has expired/);
   });
 
+  test('a registration that fails gives the one-time link back', async () => {
+    const link = await admin().post('/api/admin/registration-links').set(auth).send({});
+    const invite = new URL(link.body.url).searchParams.get('invite');
+    const failed = await admin()
+      .get(`/lti/register?openid_configuration=http%3A%2F%2F127.0.0.1%3A9%2F.well-known&invite=${invite}`)
+      .set('Accept', 'application/json');
+    assert.equal(failed.status, 502);
+    const lms = await newLms();
+    const page = await admin().get(registerUrl(lms, `&invite=${invite}`));
+    assert.equal(page.status, 200, page.text);
+    const launched = await lms.launch({ clientId: lms.tools().at(-1)!.clientId, role: 'student' });
+    assert.equal(launched.status, 200, 'registered active through the link');
+  });
+
   test('a missing openid_configuration gets a clear 400', async () => {
     const r = await admin().get('/lti/register').set('Accept', 'application/json');
     assert.equal(r.status, 400);
