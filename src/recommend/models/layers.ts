@@ -64,11 +64,14 @@ export function withResponse(support: tf.Tensor3D, correct: tf.Tensor2D): tf.Ten
 
 /**
  * Query/support geometry: mask[b,q,s] = 1 when support s happened strictly before query q
- * (this is the only place leakage could enter), and logGap = log(position distance) for recency.
+ * (this is the only place leakage could enter), logGap = log(position distance) for recency, and
+ * sameItem = 1 when s is an earlier attempt at the query's own item (the strongest single piece of
+ * evidence, which a sum of query and support terms cannot express by itself).
  */
-export function pairGeometry(batch: EpisodeBatch): { mask: tf.Tensor3D; logGap: tf.Tensor3D } {
+export function pairGeometry(batch: EpisodeBatch): { mask: tf.Tensor3D; logGap: tf.Tensor3D; sameItem: tf.Tensor3D } {
   const gap = batch.queryPos.expandDims(2).sub(batch.supportPos.expandDims(1)) as tf.Tensor3D;
-  return { mask: gap.greaterEqual(1).toFloat() as tf.Tensor3D, logGap: gap.maximum(1).log() as tf.Tensor3D };
+  const sameItem = batch.queryItem.expandDims(2).equal(batch.supportItem.expandDims(1)).toFloat() as tf.Tensor3D;
+  return { mask: gap.greaterEqual(1).toFloat() as tf.Tensor3D, logGap: gap.maximum(1).log() as tf.Tensor3D, sameItem };
 }
 
 /**

@@ -8,10 +8,11 @@ export const MATCHING_DEFAULTS: NeuralConfig = { dim: 32, heads: 4, learningRate
 /**
  * Matching network. With e = item embedding (item features · E):
  *   f(query) = e_q·F, g(support ⊕ response) = [e_s·r, e_s·(1−r)]·G          (per head h)
- *   a_h(q, s) = softmax_s( τ_h · cos(f_h(q), g_h(s)) − λ_h · log(pos_q − pos_s) )   over allowed s and a null slot
+ *   a_h(q, s) = softmax_s( τ_h · cos(f_h(q), g_h(s)) − λ_h · log(pos_q − pos_s) + β_h · [q = s] )   over allowed s and a null slot
  *   vote_h(q) = Σ_s a_h(q, s) · (2 r_s − 1)
  *   logit(q) = prior(q) + Σ_h w_h(q) · vote_h(q),   w(q) = e_q·W + c
- * τ_h is the learned temperature, λ_h a learned recency preference, prior(q) the learned item
+ * τ_h is the learned temperature, λ_h a learned recency preference, β_h a learned pull towards earlier
+ * attempts at the same item, prior(q) the learned item
  * difficulty: with an empty support set the votes are 0 and the prediction is the prior.
  */
 export class MatchingNetwork extends NeuralModel {
@@ -27,6 +28,7 @@ export class MatchingNetwork extends NeuralModel {
     p.add('voteBias', [heads], 1);
     p.add('temperature', [heads], 5);
     p.add('recency', [heads], 0.5);
+    p.add('sameItem', [heads], 0);
     p.add('nullScore', [heads], 0);
   }
 
@@ -36,12 +38,13 @@ export class MatchingNetwork extends NeuralModel {
     const e = embedItems(batch, p.get('embed') as tf.Tensor2D);
     const f = normalize(splitHeads(dense(e.query, p.get('f') as tf.Tensor2D), heads));
     const g = normalize(splitHeads(dense(withResponse(e.support, batch.supportCorrect), p.get('g') as tf.Tensor2D), heads));
-    const { mask, logGap } = pairGeometry(batch);
+    const { mask, logGap, sameItem } = pairGeometry(batch);
     const perHead = (v: tf.Tensor) => v.reshape([1, heads, 1, 1]);
     const scores = tf
       .matMul(f, g, false, true)
       .mul(perHead(p.get('temperature')))
-      .sub(logGap.expandDims(1).mul(perHead(p.get('recency')))) as tf.Tensor4D;
+      .sub(logGap.expandDims(1).mul(perHead(p.get('recency'))))
+      .add(sameItem.expandDims(1).mul(perHead(p.get('sameItem')))) as tf.Tensor4D;
     const responses = batch.supportCorrect.mul(2).sub(1).reshape([batch.supportCorrect.shape[0], 1, 1, -1]);
     const votes = attendWithNull(scores, responses, mask.expandDims(1), p.get('nullScore') as tf.Tensor1D); // [B, H, Q]
     const voteWeights = dense(e.query, p.get('voteWeight') as tf.Tensor2D, p.get('voteBias') as tf.Tensor1D); // [B, Q, H]

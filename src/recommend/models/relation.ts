@@ -7,7 +7,7 @@ export const RELATION_DEFAULTS: NeuralConfig = { dim: 32, hidden: 32, heads: 2, 
 
 /**
  * Relation network. For every allowed (query q, support s) pair a learned relation module
- *   h(q, s) = relu( e_q·A + [e_s·r_s, e_s·(1−r_s)]·B + log(pos_q − pos_s)·c + d )
+ *   h(q, s) = relu( e_q·A + [e_s·r_s, e_s·(1−r_s)]·B + log(pos_q − pos_s)·c + [q = s]·(u + r_s·v) + d )
  *   [score_h(q, s), value_h(q, s)] = h(q, s)·W + w
  * and the relations are aggregated by attention (with a null slot, as in the matching network):
  *   logit(q) = prior(q) + Σ_h Σ_s softmax_s(score_h(q, ·))_s · value_h(q, s)
@@ -24,6 +24,8 @@ export class RelationNetwork extends NeuralModel {
     p.add('queryIn', [dim, hidden]);
     p.add('supportIn', [2 * dim, hidden]);
     p.add('gapIn', [hidden]);
+    p.add('sameIn', [hidden]);
+    p.add('sameCorrectIn', [hidden]);
     p.add('hiddenBias', [hidden], 0);
     p.add('out', [hidden, 2 * heads]);
     p.add('outBias', [2 * heads], 0);
@@ -36,8 +38,10 @@ export class RelationNetwork extends NeuralModel {
     const e = embedItems(batch, p.get('embed') as tf.Tensor2D);
     const queryPart = dense(e.query, p.get('queryIn') as tf.Tensor2D).expandDims(2); // [B, Q, 1, h]
     const supportPart = dense(withResponse(e.support, batch.supportCorrect), p.get('supportIn') as tf.Tensor2D).expandDims(1); // [B, 1, S, h]
-    const { mask, logGap } = pairGeometry(batch);
-    const hidden = tf.relu(queryPart.add(supportPart).add(logGap.expandDims(3).mul(p.get('gapIn'))).add(p.get('hiddenBias')));
+    const { mask, logGap, sameItem } = pairGeometry(batch);
+    const sameCorrect = sameItem.mul(batch.supportCorrect.expandDims(1));
+    const pairPart = logGap.expandDims(3).mul(p.get('gapIn')).add(sameItem.expandDims(3).mul(p.get('sameIn'))).add(sameCorrect.expandDims(3).mul(p.get('sameCorrectIn')));
+    const hidden = tf.relu(queryPart.add(supportPart).add(pairPart).add(p.get('hiddenBias')));
     const relation = dense(hidden, p.get('out') as tf.Tensor2D, p.get('outBias') as tf.Tensor1D).transpose([0, 3, 1, 2]); // [B, 2H, Q, S]
     const [scores, values] = tf.split(relation, [heads, heads], 1);
     const evidence = attendWithNull(scores as tf.Tensor4D, values, mask.expandDims(1), p.get('nullScore') as tf.Tensor1D).sum(1);

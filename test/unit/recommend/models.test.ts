@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../../../src/recommend/backend.js';
 import { causalEpisodes, type Episode } from '../../../src/recommend/data/episodes.js';
+import { ItemSpace } from '../../../src/recommend/data/items.js';
+import { disposeBatch, toBatch } from '../../../src/recommend/models/batch.js';
+import { pairGeometry } from '../../../src/recommend/models/layers.js';
 import { createModel, modelFromState } from '../../../src/recommend/models/index.js';
 import { MODEL_NAMES, type Recommender } from '../../../src/recommend/models/types.js';
 import { predict } from '../../../src/recommend/predict.js';
@@ -71,3 +74,21 @@ for (const name of MODEL_NAMES) {
     });
   });
 }
+
+test('pair geometry: only earlier support counts, and earlier attempts at the query\'s own item are marked', () => {
+  const at = (itemId: string, correct = true) => ({ itemId, skills: ['s'], correct });
+  const episode: Episode = {
+    learnerId: 'l',
+    support: [at('a'), at('b', false), at('a', false)],
+    supportPos: [0, 1, 2],
+    query: [at('b'), at('a'), at('c')],
+    queryPos: [2, 3, 3],
+    offset: 0,
+  };
+  const space = ItemSpace.fromDataset({ name: 'pairs', learners: [{ learnerId: 'l', interactions: [at('a'), at('b'), at('c')] }] });
+  const batch = toBatch([episode], space);
+  const { mask, sameItem } = pairGeometry(batch);
+  assert.deepEqual(mask.arraySync(), [[[1, 1, 0], [1, 1, 1], [1, 1, 1]]]);
+  assert.deepEqual(sameItem.arraySync(), [[[0, 1, 0], [1, 0, 1], [0, 0, 0]]]);
+  disposeBatch(batch);
+});
