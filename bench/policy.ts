@@ -25,10 +25,16 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const matrix = new Map<string, Row>();
 console.log(`robustness matrix: pathway ${view.pathway.id}, ${learners} learners, ${steps} steps, seeds ${seeds.join(',')}, predictions ${predictor.version}`);
 console.log('simulator  policy             mastered  median steps  post-test  over-practice');
+// The last row of each simulator is Wayfinder's policy given the learners' true P(correct): the
+// policy's ceiling, which tells a policy problem apart from a prediction problem (not a target).
+const PERFECT = 'wayfinder*';
 for (const simulator of SIMULATORS) {
-  for (const policy of POLICY_NAMES) {
+  for (const policy of [...POLICY_NAMES, PERFECT] as const) {
     const runs: Row[] = [];
-    for (const seed of seeds) runs.push(await runSimulation({ view, policy, simulator, learners, steps, seed, predictor }));
+    for (const seed of seeds) {
+      const perfectPredictions = policy === PERFECT;
+      runs.push(await runSimulation({ view, policy: perfectPredictions ? 'wayfinder' : policy, simulator, learners, steps, seed, predictor, perfectPredictions }));
+    }
     const row: Row = {
       masteredShare: mean(runs.map((r) => r.masteredShare)),
       medianStepsToMastery: mean(runs.map((r) => r.medianStepsToMastery)),
@@ -43,6 +49,7 @@ for (const simulator of SIMULATORS) {
     );
   }
 }
+console.log(`(${PERFECT} = Wayfinder's policy with the simulated learners' true P(correct) as its predictions: the policy's ceiling)`);
 console.log('\ntargets (mean over seeds of the median steps to mastery):');
 for (const simulator of SIMULATORS) {
   const w = matrix.get(`${simulator}/wayfinder`)!;

@@ -44,7 +44,7 @@ function viewOf(content: Content, pathwayId: string | undefined): PathwayView {
 }
 
 /** One simulation run as the CLI reports it (also the bench's unit of work). */
-export async function runSimulation(o: { view: PathwayView; policy: PolicyName; simulator: SimulatorName; learners: number; steps: number; seed: number; predictor: Predictor; progress?: boolean }): Promise<SimulationResult> {
+export async function runSimulation(o: { view: PathwayView; policy: PolicyName; simulator: SimulatorName; learners: number; steps: number; seed: number; predictor: Predictor; perfectPredictions?: boolean; progress?: boolean }): Promise<SimulationResult> {
   const bar = o.progress ? new ProgressBar(`simulate ${o.policy}/${o.simulator}`, o.steps) : undefined;
   const { histories: _histories, ...result } = await simulate({ ...o, onStep: (t) => bar?.update(t) });
   bar?.finish();

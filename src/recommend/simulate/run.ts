@@ -23,6 +23,11 @@ export interface SimulationOptions {
   seed: number;
   /** Wayfinder's predictions (the product's serving model, or the fallback). */
   predictor: Predictor;
+  /**
+   * Give the Wayfinder policy the simulated learners' true P(correct) instead of `predictor`: the
+   * policy's ceiling with perfect predictions, which tells policy design apart from prediction quality.
+   */
+  perfectPredictions?: boolean;
   onStep?: (step: number) => void;
 }
 
@@ -76,11 +81,14 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult &
   });
   for (const s of states) if (masteredAll(s.learner)) s.masteredAt = 0;
   const inPathway = new Set(items.map((i) => i.id));
+  const predictor: Predictor = o.perfectPredictions
+    ? { version: 'perfect:simulator', predict: async (requests) => requests.map((r, n) => Float32Array.from(r.candidates, (c) => states[n].learner.pCorrect(o.view.items.get(c.itemId)!))) }
+    : o.predictor;
 
   for (let t = 0; t < o.steps; t++) {
     const choices =
       o.policy === 'wayfinder'
-        ? (await pathwayDecisions(o.view, states.map((s) => ({ history: s.history, rng: s.rng })), o.predictor)).map((d) => d?.itemId)
+        ? (await pathwayDecisions(o.view, states.map((s) => ({ history: s.history, rng: s.rng })), predictor)).map((d) => d?.itemId)
         : states.map((s) => BASELINES[o.policy as Exclude<PolicyName, 'wayfinder'>](items, stepsFromStatements(s.history, inPathway), s.rng));
     states.forEach((s, n) => {
       const item = o.view.items.get(choices[n] ?? '');
@@ -107,7 +115,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult &
     medianStepsToMastery: median(states.map((s) => s.masteredAt ?? o.steps + 1)),
     postTest: mean(states.map((s) => postTest(s.learner))),
     overPractice: mean(states.map((s) => s.overPractice)),
-    modelVersion: o.policy === 'wayfinder' ? o.predictor.version : 'none',
+    modelVersion: o.policy === 'wayfinder' ? predictor.version : 'none',
     histories: states.map((s) => s.history),
   };
 }

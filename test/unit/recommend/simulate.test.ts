@@ -7,7 +7,10 @@ import { DEMO_FILE } from '../../../src/content/demo.js';
 import { contentFileSchema } from '../../../src/content/format.js';
 import { isGraded } from '../../../src/recommend/data/activity.js';
 import { makeRng } from '../../../src/recommend/random.js';
+import { pathwayView } from '../../../src/recommend/next.js';
+import { DEFAULT_DEMO_PATHWAY, simulationPredictor } from '../../../src/recommend/simulate/command.js';
 import { makeLearner, SIMULATORS } from '../../../src/recommend/simulate/learners.js';
+import { simulate } from '../../../src/recommend/simulate/run.js';
 import { repoRoot } from './fixtures.js';
 
 const demo = contentFileSchema.parse(JSON.parse(readFileSync(DEMO_FILE, 'utf8')));
@@ -54,4 +57,15 @@ test('the simulate CLI ends with one parsable JSON line', async () => {
   assert.equal(last.learners, 20);
   assert.ok(last.masteredShare >= 0 && last.masteredShare <= 1);
   assert.ok(last.medianStepsToMastery >= 0 && last.medianStepsToMastery <= 16);
+});
+
+test('perfect predictions: the policy is given the learners\' true P(correct) and never asks the model', async () => {
+  const view = pathwayView(demo.pathways.find((p) => p.id === DEFAULT_DEMO_PATHWAY)!, demo.items, demo.skills);
+  const refusing = { version: 'unused', predict: () => Promise.reject(new Error('the model was asked')) };
+  const options = { view, policy: 'wayfinder', simulator: 'bkt', learners: 100, steps: 40, seed: 4 } as const;
+  const perfect = await simulate({ ...options, predictor: refusing, perfectPredictions: true });
+  assert.equal(perfect.modelVersion, 'perfect:simulator');
+  // Knowing the hidden state's consequences exactly can only help a mastery policy on BKT learners.
+  const fallback = await simulate({ ...options, predictor: await simulationPredictor(view) });
+  assert.ok(perfect.medianStepsToMastery <= fallback.medianStepsToMastery, `${perfect.medianStepsToMastery} vs ${fallback.medianStepsToMastery}`);
 });
