@@ -10,8 +10,12 @@ import { IrtModel } from './models/irt.js';
  */
 export const FALLBACK_VERSION = 'fallback:irt-per-skill';
 
-/** Answers on a skill that inform the ability estimate; older ones describe a learner who has since learned. */
-const RECENT_PER_SKILL = 4;
+/**
+ * Answers on a skill that inform the ability estimate; older ones describe a learner who has since learned.
+ * Two, not more: with four, a learner who has just learned a skill needs three or four right answers in a
+ * row before the policy believes it, and those steps are wasted (robustness matrix in docs/recommender.md).
+ */
+const RECENT_PER_SKILL = 2;
 
 /** Ability prior variance (logit scale) before the course has any answers. */
 const UNFITTED_ABILITY_VARIANCE = 4;

@@ -1,4 +1,5 @@
 import type { Item } from '../../content/format.js';
+import { isGraded } from '../data/activity.js';
 import type { Rng } from '../random.js';
 import { DEMO_BKT, DEMO_IRT, type BktParams, type IrtGrowthParams } from './params.js';
 
@@ -67,24 +68,35 @@ export class BktLearner implements SimLearner {
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+/** Authored difficulty 0..1 as an IRT b (0.5 → 0). */
+const logitDifficulty = (item: Item) => 4 * (difficultyOf(item) - 0.5);
 const normal = (rng: Rng) => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
 
 /**
  * IRT with growth (additive-factors style): an ability per skill, P(correct) = σ(θ_skill − b_item)
  * with b from the item's authored difficulty (the weakest skill counts for a multi-skill item).
  * Every attempt raises θ of the item's skills by `growth` (a reading by `growthFromReading`), cut
- * while a prerequisite is below mastery. A skill is mastered when P(correct) on an
- * average-difficulty item reaches `masteredAt`. No slip/guess states: knowledge is graded, not binary.
+ * while a prerequisite is below mastery. A skill is mastered when the mean P(correct) over its graded
+ * items in the simulated content reaches `masteredAt`: the product's own definition (predicted success
+ * on the skill's items) and the post-test's, so a policy is judged by the mastery it is asked to reach.
+ * (A skill with no items there is judged on an item of difficulty ½.) No slip/guess states: knowledge
+ * is graded, not binary.
  */
 export class IrtLearner implements SimLearner {
   private readonly theta = new Map<string, number>();
+  /** b of each skill's graded items. */
+  private readonly itemDifficulties = new Map<string, number[]>();
 
   constructor(
     private readonly prerequisites: Map<string, string[]>,
     private readonly p: IrtGrowthParams,
     rng: Rng,
+    items: Item[] = [],
   ) {
     for (const [skill, mean] of Object.entries(p.ability)) this.theta.set(skill, mean + p.spread * normal(rng));
+    for (const item of items.filter(isGraded)) {
+      for (const s of item.skills) this.itemDifficulties.set(s, [...(this.itemDifficulties.get(s) ?? []), logitDifficulty(item)]);
+    }
   }
 
   private ability(skill: string): number {
@@ -92,12 +104,13 @@ export class IrtLearner implements SimLearner {
   }
 
   pCorrect(item: Item): number {
-    const b = 4 * (difficultyOf(item) - 0.5);
-    return sigmoid(Math.min(...item.skills.map((s) => this.ability(s))) - b);
+    return sigmoid(Math.min(...item.skills.map((s) => this.ability(s))) - logitDifficulty(item));
   }
 
   mastered(skill: string): boolean {
-    return sigmoid(this.ability(skill)) >= this.p.masteredAt;
+    const bs = this.itemDifficulties.get(skill) ?? [0];
+    const theta = this.ability(skill);
+    return bs.reduce((sum, b) => sum + sigmoid(theta - b), 0) / bs.length >= this.p.masteredAt;
   }
 
   private grow(item: Item, rate: number): void {
@@ -118,6 +131,7 @@ export class IrtLearner implements SimLearner {
   }
 }
 
-export function makeLearner(kind: SimulatorName, prerequisites: Map<string, string[]>, rng: Rng, params?: { bkt?: BktParams; irt?: IrtGrowthParams }): SimLearner {
-  return kind === 'bkt' ? new BktLearner(prerequisites, params?.bkt ?? DEMO_BKT, rng) : new IrtLearner(prerequisites, params?.irt ?? DEMO_IRT, rng);
+/** `items`: the simulated content, on whose items the IRT learner's mastery is judged. */
+export function makeLearner(kind: SimulatorName, prerequisites: Map<string, string[]>, rng: Rng, o: { items?: Item[]; bkt?: BktParams; irt?: IrtGrowthParams } = {}): SimLearner {
+  return kind === 'bkt' ? new BktLearner(prerequisites, o.bkt ?? DEMO_BKT, rng) : new IrtLearner(prerequisites, o.irt ?? DEMO_IRT, rng, o.items);
 }

@@ -26,7 +26,7 @@ export interface IrtGrowthParams {
   growth: number;
   growthFromReading: number;
   prerequisiteFactor: number;
-  /** P(correct) on a skill's items that counts as mastered in the simulated learner. */
+  /** Mean P(correct) over a skill's items that counts as mastered in the simulated learner. */
   masteredAt: number;
 }
 

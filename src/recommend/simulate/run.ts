@@ -76,7 +76,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult &
   const seedRng = makeRng(o.seed);
   const states: SimState[] = Array.from({ length: o.learners }, () => {
     const rng = makeRng(Math.floor(seedRng() * 2 ** 31));
-    const learner = makeLearner(o.simulator, o.view.prerequisites, rng);
+    const learner = makeLearner(o.simulator, o.view.prerequisites, rng, { items });
     return { learner, history: [], rng, overPractice: 0 };
   });
   for (const s of states) if (masteredAll(s.learner)) s.masteredAt = 0;

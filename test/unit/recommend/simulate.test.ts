@@ -10,6 +10,7 @@ import { makeRng } from '../../../src/recommend/random.js';
 import { pathwayView } from '../../../src/recommend/next.js';
 import { DEFAULT_DEMO_PATHWAY, simulationPredictor } from '../../../src/recommend/simulate/command.js';
 import { makeLearner, SIMULATORS } from '../../../src/recommend/simulate/learners.js';
+import { DEMO_IRT } from '../../../src/recommend/simulate/params.js';
 import { simulate } from '../../../src/recommend/simulate/run.js';
 import { repoRoot } from './fixtures.js';
 
@@ -68,4 +69,15 @@ test('perfect predictions: the policy is given the learners\' true P(correct) an
   // Knowing the hidden state's consequences exactly can only help a mastery policy on BKT learners.
   const fallback = await simulate({ ...options, predictor: await simulationPredictor(view) });
   assert.ok(perfect.medianStepsToMastery <= fallback.medianStepsToMastery, `${perfect.medianStepsToMastery} vs ${fallback.medianStepsToMastery}`);
+});
+
+test('an IRT learner masters a skill when its mean P(correct) on the skill\'s own items reaches masteredAt (as the product judges it)', () => {
+  const numeric = demo.items.find((i) => i.type === 'numeric')!;
+  const items = [0.15, 0.25, 0.3].map((difficulty, n) => ({ ...numeric, id: `easy-${n}`, skills: ['s'], difficulty }));
+  const irt = { ...DEMO_IRT, ability: { s: 0.6 }, spread: 0 };
+  const onItems = makeLearner('irt', new Map(), makeRng(1), { items, irt });
+  const meanP = items.reduce((sum, i) => sum + onItems.pCorrect(i), 0) / items.length;
+  assert.ok(meanP >= irt.masteredAt && onItems.mastered('s'), `mean P ${meanP.toFixed(3)}`);
+  // Without items to judge on, an item of difficulty ½: P = σ(0.6) ≈ 0.65.
+  assert.equal(makeLearner('irt', new Map(), makeRng(1), { irt }).mastered('s'), false);
 });
