@@ -95,7 +95,11 @@ export class IrtLearner implements SimLearner {
   ) {
     for (const [skill, mean] of Object.entries(p.ability)) this.theta.set(skill, mean + p.spread * normal(rng));
     for (const item of items.filter(isGraded)) {
-      for (const s of item.skills) this.itemDifficulties.set(s, [...(this.itemDifficulties.get(s) ?? []), logitDifficulty(item)]);
+      for (const s of item.skills) {
+        const bs = this.itemDifficulties.get(s) ?? [];
+        bs.push(logitDifficulty(item));
+        this.itemDifficulties.set(s, bs);
+      }
     }
   }
 
