@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { requireLaunch, requireRole, type LaunchContext } from '../lti/session.js';
+import { ownCourseLaunch, requireLaunch, requireRole, type LaunchContext } from '../lti/session.js';
 import { requireAdminToken } from '../web/admin_auth.js';
 import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
@@ -63,10 +63,7 @@ export function activityRouter(config: Config): Router {
     session,
     requireRole('teacher', 'admin'),
     wrap(async (req, res) => {
-      const launch = res.locals.launch as LaunchContext;
-      if (launch.courseId !== req.params.course) {
-        throw new AppError('FORBIDDEN', 'you can export only the course you opened Wayfinder from');
-      }
+      const launch = ownCourseLaunch(req, res);
       const { format } = parse(
         z.object({
           format: z.enum(EXPORT_FORMATS, { errorMap: () => ({ message: `must be one of ${EXPORT_FORMATS.join(', ')}` }) }).default('ndjson'),

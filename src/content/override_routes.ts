@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { isGradeOverrideId, listGradeOverrides, revertGradeOverride, setGradeOverride } from '../grades/index.js';
-import type { LaunchContext } from '../lti/session.js';
+import { ownCourseLaunch } from '../lti/session.js';
 import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
 import { findItem } from './catalog.js';
@@ -45,20 +45,12 @@ const idSchema = z.union([z.string().uuid(), z.string().refine(isGradeOverrideId
 });
 const listSchema = z.object({ learner: z.string().min(1).max(255).optional(), ltik: z.string().optional() });
 
-function ownCourse(req: Request, res: Response): LaunchContext {
-  const launch = res.locals.launch as LaunchContext;
-  if (req.params.course !== launch.courseId) {
-    throw new AppError('FORBIDDEN', 'you can change only the course you opened Wayfinder from; open the other course from your LMS');
-  }
-  return launch;
-}
-
 export function overrideRoutes(r: Router, teacher: RequestHandler[]): void {
   r.get(
     '/api/courses/:course/overrides',
     ...teacher,
     wrap(async (req, res) => {
-      const launch = ownCourse(req, res);
+      const launch = ownCourseLaunch(req, res);
       const { learner } = parse(listSchema, req.query, 'query');
       const [steering, grades] = await Promise.all([listOverrides(launch, { learner }), listGradeOverrides(launch, { learner })]);
       const overrides = [...steering, ...grades].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
@@ -71,7 +63,7 @@ export function overrideRoutes(r: Router, teacher: RequestHandler[]): void {
     express.json({ limit: '4kb' }),
     ...teacher,
     wrap(async (req, res) => {
-      const launch = ownCourse(req, res);
+      const launch = ownCourseLaunch(req, res);
       const { ltik: _ltik, ...body } = (req.body ?? {}) as Record<string, unknown>;
       const input = parse(setSchema, body, 'override');
       if (input.kind === 'grade') {
@@ -87,7 +79,7 @@ export function overrideRoutes(r: Router, teacher: RequestHandler[]): void {
     '/api/courses/:course/overrides/:id',
     ...teacher,
     wrap(async (req, res) => {
-      const launch = ownCourse(req, res);
+      const launch = ownCourseLaunch(req, res);
       const id = parse(idSchema, req.params.id, 'id');
       const reverted = isGradeOverrideId(id) ? await revertGradeOverride(launch, id) : await revertOverride(launch, id);
       if (!reverted) throw new AppError('NOT_FOUND', 'no such override in this course');

@@ -1,11 +1,11 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { requireLaunch, requireRole, type LaunchContext } from '../lti/session.js';
+import { requireLaunch, requireOwnCourse, requireRole, type LaunchContext } from '../lti/session.js';
 import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
 import { render } from '../web/views.js';
-import { courseScope, requireOwnCourse } from './course_access.js';
+import { courseScope } from './course_access.js';
 import { courseRoster, learnerGrades, retryGrades } from './integrations.js';
 import { learnerDetail } from './learner.js';
 import { withNames } from './overview.js';

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { courseRoster } from '../lti/names_roles.js';
-import { requireLaunch, requireRole, type LaunchContext } from '../lti/session.js';
+import { ownCourseLaunch, requireLaunch, requireRole } from '../lti/session.js';
 import { requireAdminToken } from '../web/admin_auth.js';
 import { AppError } from '../web/errors.js';
 import { parse } from '../web/validate.js';
@@ -21,17 +21,6 @@ const rosterQuery = z.object({
 });
 
 /** The teacher's launch, if it is for the course in the URL; otherwise 403. */
-function courseLaunch(req: Request, res: Response) {
-  const launch = res.locals.launch as LaunchContext;
-  const { course } = parse(courseParams, req.params, 'course');
-  if (launch.courseId !== course)
-    throw new AppError(
-      'FORBIDDEN',
-      'you can see grades and the roster only of the course you opened Wayfinder from',
-    );
-  return launch;
-}
-
 /** Grade delivery state and the roster for the teacher dashboard; outbox totals for the operator. */
 export function gradesRouter(config: Config): Router {
   const r = Router();
@@ -41,7 +30,7 @@ export function gradesRouter(config: Config): Router {
     '/api/courses/:course/grades',
     ...teacher,
     wrap(async (req, res) => {
-      const launch = courseLaunch(req, res);
+      const launch = ownCourseLaunch(req, res);
       res.json({ courseId: launch.courseId, grades: await courseGrades(launch) });
     }),
   );
@@ -50,7 +39,7 @@ export function gradesRouter(config: Config): Router {
     '/api/courses/:course/grades/:sub/retry',
     ...teacher,
     wrap(async (req, res) => {
-      const launch = courseLaunch(req, res);
+      const launch = ownCourseLaunch(req, res);
       const { sub } = parse(learnerParams, req.params, 'path');
       const queued = await retryLearnerGrades(launch, sub);
       if (!queued) {
@@ -65,7 +54,7 @@ export function gradesRouter(config: Config): Router {
     '/api/courses/:course/roster',
     ...teacher,
     wrap(async (req, res) => {
-      const launch = courseLaunch(req, res);
+      const launch = ownCourseLaunch(req, res);
       const q = parse(rosterQuery, req.query, 'query');
       res.json(await courseRoster(launch, { refresh: q.refresh === '1' || q.refresh === 'true' }));
     }),

@@ -162,6 +162,28 @@ export function requireRole(...roles: AppRole[]) {
   };
 }
 
+/**
+ * A launch opens only the course it came from. Every route that names a course in its path
+ * (`/api/courses/:course/…`, teacher pages) goes through this one check, after requireLaunch.
+ */
+export function ownCourseLaunch(req: Request, res: Response): LaunchContext {
+  const launch = res.locals.launch as LaunchContext;
+  if (req.params.course !== launch.courseId) {
+    throw new AppError('FORBIDDEN', 'this launch opens only the course you opened Wayfinder from; open the other course from your LMS');
+  }
+  return launch;
+}
+
+/** `ownCourseLaunch` as middleware, after requireLaunch and requireRole. */
+export function requireOwnCourse(req: Request, res: Response, next: NextFunction): void {
+  try {
+    ownCourseLaunch(req, res);
+    next();
+  } catch (err) {
+    next(err);
+  }
+}
+
 /** Erasure: a learner's sessions end at once, in this process's cache too. */
 export async function eraseLaunchSessions(tenantId: string, sub: string): Promise<number> {
   for (const [id, { launch }] of cache) if (launch.tenantId === tenantId && launch.sub === sub) cache.delete(id);

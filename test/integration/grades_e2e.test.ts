@@ -108,7 +108,7 @@ describe('grades end to end through the player and the dev LMS', () => {
       .get('/api/courses/c_someoneelse/grades')
       .set('Authorization', `Bearer ${teacher.ltik}`);
     assert.equal(other.status, 403);
-    assert.match(other.body.error.message, /only of the course you opened/);
+    assert.match(other.body.error.message, /only the course you opened/);
     const student = await request(env.tool.url)
       .get(`/api/courses/${course}/grades`)
       .set('Authorization', `Bearer ${li.ltik}`);
