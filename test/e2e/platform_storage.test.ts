@@ -50,19 +50,22 @@ after(async () => {
 interface ToolTraffic {
   launches: { cookie: string; body: string }[];
   stateCookiesSet: string[];
+  /** Every request to the tool, in order (what a failure report shows). */
+  requests: string[];
 }
 
 let page: Page;
 let traffic: ToolTraffic;
 beforeEach(async () => {
   page = await context.newPage();
-  traffic = { launches: [], stateCookiesSet: [] };
+  traffic = { launches: [], stateCookiesSet: [], requests: [] };
   page.on('requestfinished', (r) => void record(r));
 });
 
 async function record(r: Request): Promise<void> {
   if (!r.url().startsWith(env.tool.url)) return;
   const path = new URL(r.url()).pathname;
+  traffic.requests.push(`${r.method()} ${path}`);
   if (path === '/lti/launch' && r.method() === 'POST') {
     traffic.launches.push({ cookie: (await r.allHeaders()).cookie ?? '', body: r.postData() ?? '' });
   }
@@ -92,6 +95,17 @@ function toolFrame(): Frame {
 
 const tool = () => page.frameLocator('iframe[title="Launched tool"]');
 
+/** Waits for the student page in the LMS iframe; if it never comes, fails with what the frame shows instead. */
+async function practiceInLms(): Promise<void> {
+  try {
+    await tool().getByRole('heading', { name: 'Your practice' }).waitFor({ timeout: 20_000 });
+  } catch (err) {
+    const frame = page.frames().find((x) => x.url().startsWith(env.tool.url));
+    const shown = frame ? `${new URL(frame.url()).pathname}: ${(await frame.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 500)}` : 'no tool frame';
+    assert.fail(`the student page did not appear in the LMS iframe (${(err as Error).message.split('\n')[0]}); the frame shows ${shown}; requests to the tool: ${traffic.requests.join(', ')}`);
+  }
+}
+
 function assertNoStateCookieArrived(): void {
   assert.ok(traffic.launches.length > 0, 'the tool received a launch');
   for (const l of traffic.launches) assert.doesNotMatch(l.cookie, /state/, 'no state cookie came back with the launch');
@@ -100,7 +114,7 @@ function assertNoStateCookieArrived(): void {
 test('platform storage announced with lti_storage_target: the launch succeeds without the state cookie', async () => {
   const completed = await storageStep('completed');
   await launchFromLms('on');
-  await tool().getByRole('heading', { name: 'Your practice' }).waitFor({ timeout: 20_000 });
+  await practiceInLms();
   assert.equal(new URL(toolFrame().url()).pathname, '/student');
   assertNoStateCookieArrived();
   assert.deepEqual(traffic.stateCookiesSet, [], 'the storage path sets no state cookie at all');
@@ -113,7 +127,7 @@ test('platform storage announced with lti_storage_target: the launch succeeds wi
 test('platform storage found only through lti.capabilities: the blocked partitioned cookie is detected and the launch restarts through storage', async () => {
   const checks = await storageStep('cookie_check');
   await launchFromLms('capabilities');
-  await tool().getByRole('heading', { name: 'Your practice' }).waitFor({ timeout: 20_000 });
+  await practiceInLms();
   assert.ok(traffic.stateCookiesSet.some((c) => /Partitioned/i.test(c)), 'the cookie path did set a partitioned state cookie');
   assertNoStateCookieArrived();
   assert.equal(await storageStep('cookie_check'), checks + 1);
@@ -225,7 +239,7 @@ test('a get_data answer with the right values from the wrong origin is refused',
 
 test('nonce replay is still refused: posting the completed launch again', async () => {
   await launchFromLms('on');
-  await tool().getByRole('heading', { name: 'Your practice' }).waitFor({ timeout: 20_000 });
+  await practiceInLms();
   const completion = new URLSearchParams(traffic.launches[1].body);
   // Same-origin, from the tool's own page, exactly what the read-back page posted (with the
   // read-back page's referrer policy, so the browser sends the tool's Origin).
