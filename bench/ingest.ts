@@ -18,9 +18,9 @@ if (!ltik) throw new Error(`the launch gave no ltik (${launched.status})`);
 
 const statement = (i: number) => ({
   id: randomUUID(),
-  verb: 'answered',
+  verb: 'attempted', // a learner may post only unscored verbs; answers are scored by the server
   object: { id: `item-${i % 50}`, kind: 'item' },
-  result: { success: i % 3 !== 0, score: { scaled: (i % 3) / 2 }, response: 'x = 2', duration: 'PT12S' },
+  result: { response: 'x = 2', duration: 'PT12S' },
   context: { recommendationId: `rec-${i}` },
   timestamp: new Date().toISOString(),
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startEmbedded } from '../src/db/embedded.js';
 
 const args = process.argv.slice(2);
-const layers = args.length ? args.filter((a) => !a.endsWith('.ts')) : ['unit', 'integration', 'e2e'];
+const layers = args.length ? args.filter((a) => !a.endsWith('.ts')) : ['unit', 'integration', 'security', 'e2e'];
 
 function find(dir: string): string[] {
   let entries: string[];

@@ -168,7 +168,7 @@
   window.addEventListener('online', function () { delay = MIN_DELAY; flush(); });
 
   window.WayfinderActivity = {
-    /** Queues a statement ({ verb, object, result?, context? }); resolves to its id. */
+    /** Queues a statement ({ verb: viewed|attempted|skipped, object, result?, context? }); returns its id. */
     record: function (statement) {
       var s = Object.assign({}, statement, { id: statement.id || uuid(), timestamp: statement.timestamp || new Date().toISOString() });
       if (!settings.ltik) throw new Error('WayfinderActivity: no launch session (ltik) on this page');

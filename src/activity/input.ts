@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, describeIssues } from '../web/errors.js';
 import { parse } from '../web/validate.js';
 import type { ObjectKind, StatementResult } from './model.js';
-import { VERBS, type Verb } from './verbs.js';
+import { LEARNER_VERBS, VERBS, type Verb } from './verbs.js';
 
 /** What a producer sends: the actor, tenant, course and launch come from the session, never from here. */
 export interface StatementInput {
@@ -24,8 +24,64 @@ const DURATION = /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/;
 
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const extensions = z.record(z.unknown(), { invalid_type_error: 'must be an object of extension values' });
 
+/** Deeper than this is not an extension value but an attempt to make the database or a reader work. */
+export const MAX_EXTENSION_DEPTH = 8;
+
+/**
+ * Field names the database refuses (a `.` anywhere, a leading `$`) or that mean something to
+ * JavaScript objects. Checked before anything is written, so such a key is a 400 naming the
+ * statement and the key instead of a 500 after part of the batch was stored (finding 14).
+ */
+function checkKeys(value: unknown, ctx: z.RefinementCtx, path: (string | number)[] = [], depth = 1): void {
+  if (depth > MAX_EXTENSION_DEPTH) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `is nested deeper than ${MAX_EXTENSION_DEPTH} levels` });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkKeys(v, ctx, [...path, i], depth + 1));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, v] of Object.entries(value)) {
+    if (key.includes('.') || key.startsWith('$') || key === '' || key === '__proto__') {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path,
+        message: `key ${JSON.stringify(key)} is not allowed: an extension key must not be empty, contain "." or start with "$" (the database cannot store it)`,
+      });
+    } else checkKeys(v, ctx, [...path, key], depth + 1);
+  }
+}
+const extensions = z.record(z.unknown(), { invalid_type_error: 'must be an object of extension values' }).superRefine((v, ctx) => checkKeys(v, ctx));
+
+/** The fields of `result` anyone may send; success and score come only from the server's answer checking. */
+const resultFields = {
+  response: z.string().max(10_000, 'must be at most 10000 characters').optional(),
+  duration: z.string().regex(DURATION, 'must be an ISO 8601 duration, e.g. PT45S').optional(),
+  extensions: extensions.optional(),
+};
+const scoredResult = z
+  .object({
+    success: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+    score: z
+      .object({
+        scaled: z
+          .number({ required_error: 'is required', invalid_type_error: 'must be a number' })
+          .min(0, 'must be between 0 and 1')
+          .max(1, 'must be between 0 and 1'),
+      })
+      .strict()
+      .optional(),
+    ...resultFields,
+  })
+  .strict();
+const SERVER_SCORED = 'is set by the server when it checks an answer in the player; leave it out';
+const learnerResult = z
+  .object({ success: z.undefined({ invalid_type_error: SERVER_SCORED }), score: z.undefined({ invalid_type_error: SERVER_SCORED }), ...resultFields })
+  .strict();
+
+/** What server-side producers record: every verb, scored results. */
 const statementSchema = z
   .object({
     id: z.string().uuid('must be a UUID, e.g. 3f0e2a2c-5d7b-4d0e-9a55-2b1d7c0f9e11').optional(),
@@ -39,24 +95,7 @@ const statementSchema = z
         { required_error: 'is required: { id, kind }' },
       )
       .strict(),
-    result: z
-      .object({
-        success: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
-        score: z
-          .object({
-            scaled: z
-              .number({ required_error: 'is required', invalid_type_error: 'must be a number' })
-              .min(0, 'must be between 0 and 1')
-              .max(1, 'must be between 0 and 1'),
-          })
-          .strict()
-          .optional(),
-        response: z.string().max(10_000, 'must be at most 10000 characters').optional(),
-        duration: z.string().regex(DURATION, 'must be an ISO 8601 duration, e.g. PT45S').optional(),
-        extensions: extensions.optional(),
-      })
-      .strict()
-      .optional(),
+    result: scoredResult.optional(),
     context: z
       .object({ recommendationId: text(200).optional(), extensions: extensions.optional() })
       .strict()
@@ -72,12 +111,25 @@ const statementSchema = z
   })
   .strict();
 
+/**
+ * What a learner's browser may post: only verbs no grade or mastery reads, and no success or
+ * score, so nothing a learner sends can become evidence (finding 2).
+ */
+const learnerStatementSchema = statementSchema.extend({
+  verb: z.enum(LEARNER_VERBS, {
+    errorMap: () => ({
+      message: `must be one of ${LEARNER_VERBS.join(', ')}; answers, completions, mastery, overrides and recommendations are recorded by the server (answer through the player)`,
+    }),
+  }),
+  result: learnerResult.optional(),
+});
+
 export type ParsedStatement = z.infer<typeof statementSchema>;
 
 const batchSchema = z
   .object({
     statements: z
-      .array(statementSchema, { invalid_type_error: 'must be an array of statements' })
+      .array(learnerStatementSchema, { invalid_type_error: 'must be an array of statements' })
       .min(1, 'must hold at least one statement')
       .max(MAX_BATCH, `must hold at most ${MAX_BATCH} statements; split the batch`),
     // The beacon's session token (sendBeacon cannot set an Authorization header).
@@ -100,10 +152,10 @@ function repeatedIds(list: unknown): Issue[] {
   });
 }
 
-const singleSchema = statementSchema.extend({ ltik: z.string().optional() });
+const singleSchema = learnerStatementSchema.extend({ ltik: z.string().optional() });
 
 /**
- * One statement, or `{ statements: [...] }` with 1 to MAX_BATCH of them. The whole body is
+ * A learner's post: one statement, or `{ statements: [...] }` with 1 to MAX_BATCH of them. The whole body is
  * validated before anything is written; each problem names its statement index and field.
  */
 export function parseIngestBody(body: unknown): ParsedStatement[] {

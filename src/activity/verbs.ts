@@ -19,6 +19,14 @@ export const VERBS = [
 
 export type Verb = (typeof VERBS)[number];
 
+/**
+ * What a learner's browser may post to `/api/activity`: nothing any grade, mastery, progress or
+ * dashboard figure reads. Answers and completions are recorded by the server after its own answer
+ * checking (content/player.ts), overrides by the teacher's action, recommendations by the engine;
+ * accepting them from the client would let a learner write their own grade (issue 14, finding 2).
+ */
+export const LEARNER_VERBS = ['viewed', 'attempted', 'skipped'] as const satisfies readonly Verb[];
+
 const ADL_VERBS: ReadonlySet<Verb> = new Set<Verb>(['launched', 'attempted', 'answered', 'completed', 'mastered']);
 
 export function verbIri(verb: Verb, publicUrl: string): string {

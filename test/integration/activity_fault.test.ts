@@ -71,7 +71,7 @@ test('statements from the browser and a server-side producer survive a database 
     w.__ids = [];
     const t = setInterval(() => {
       if (w.__stop) return clearInterval(t);
-      w.__ids.push(w.WayfinderActivity.record({ verb: 'answered', object: { id: `item-${w.__ids.length}`, kind: 'item' }, result: { success: true } }));
+      w.__ids.push(w.WayfinderActivity.record({ verb: 'viewed', object: { id: `item-${w.__ids.length}`, kind: 'item' }, result: { duration: 'PT5S' } }));
     }, 25);
   });
   const browserRecorded = () => page.evaluate(() => (window as unknown as { __ids: string[] }).__ids.length);
