@@ -106,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = v.PORT;
   const publicUrl = v.PUBLIC_URL ?? `http://localhost:${port}`;
   if (production) {
-    if (v.LTI_KEY === DEV_LTI_KEY) problems.push('LTI_KEY: the development default is refused in production; set a long random secret');
+    problems.push(...productionSecretProblems(v.LTI_KEY, v.ADMIN_TOKEN));
     if (v.DEV_LMS) problems.push('DEV_LMS: the dev LMS must not run in production; set DEV_LMS=0');
     if (!v.PUBLIC_URL) problems.push('PUBLIC_URL: is required in production (the https:// URL LMSs reach the tool at)');
     else if (!publicUrl.startsWith('https://')) problems.push('PUBLIC_URL: must be https:// in production (LTI cookies are Secure)');
@@ -129,6 +129,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: v.RETENTION_DAYS,
     retrainIntervalHours: v.RETRAIN_INTERVAL_HOURS,
   };
+}
+
+/** Estimated randomness a production secret must have (32 random hex digits score about 110, 16 about 53). */
+export const MIN_SECRET_BITS = 64;
+const MAKE_ONE = 'set a random value, e.g. the output of `openssl rand -base64 32`';
+
+/**
+ * Bits of randomness a secret seems to have: its length times the lower of two per-character
+ * Shannon entropies, of its characters and of the steps between neighbours, so that repeats
+ * ("aaaa…", "abab…") and runs ("abcd…", "1234…") score low while random strings score near
+ * their true entropy.
+ */
+export function estimatedSecretBits(secret: string): number {
+  const chars = [...secret].map((c) => c.codePointAt(0)!);
+  const steps = chars.slice(1).map((c, i) => c - chars[i]);
+  return Math.min(shannon(chars) * chars.length, shannon(steps) * steps.length);
+}
+
+function shannon(symbols: number[]): number {
+  const counts = new Map<number, number>();
+  for (const s of symbols) counts.set(s, (counts.get(s) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / symbols.length) * Math.log2(n / symbols.length);
+  return bits;
+}
+
+/** Production refuses guessable, public and shared secrets: one leaked or guessed value must not open everything. */
+function productionSecretProblems(ltiKey: string, adminToken: string | undefined): string[] {
+  const tooPredictable = (name: string, secret: string) => {
+    const bits = estimatedSecretBits(secret);
+    return bits < MIN_SECRET_BITS ? [`${name}: too predictable for production (about ${Math.round(bits)} bits of randomness, at least ${MIN_SECRET_BITS} needed); ${MAKE_ONE}`] : [];
+  };
+  const problems = ltiKey === DEV_LTI_KEY ? [`LTI_KEY: the development default is refused in production; ${MAKE_ONE}`] : tooPredictable('LTI_KEY', ltiKey);
+  if (adminToken === undefined) return problems;
+  if (adminToken === ltiKey || adminToken === DEV_LTI_KEY) return [...problems, `ADMIN_TOKEN: must differ from LTI_KEY and from the development key (one leaked value would give away both); ${MAKE_ONE}`];
+  return [...problems, ...tooPredictable('ADMIN_TOKEN', adminToken)];
 }
 
 function parseTrustProxy(v: string): boolean | number | string {
