@@ -1,4 +1,5 @@
 import type { CliCommand } from './cli/command.js';
+import { announceStart, startFacts } from './cli/start_block.js';
 import { loadConfig, type Config } from './config.js';
 import { log, setLogLevel } from './log.js';
 import { startTool, type RunningTool } from './server.js';
@@ -7,18 +8,16 @@ import { startTool, type RunningTool } from './server.js';
 export async function serve(config: Config): Promise<RunningTool> {
   setLogLevel(config.logLevel);
   const tool = await startTool(config);
-  let stopDevLms: (() => Promise<void>) | undefined;
-  if (config.devLms) {
-    stopDevLms = await startDevLmsBeside(config);
-  }
+  const devLms = config.devLms ? await startDevLmsBeside(config) : undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    await stopDevLms?.();
+    await devLms?.stop();
     await tool.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  announceStart(startFacts(config, tool.url, tool.database, devLms?.url), Boolean(config.adminToken));
   return tool;
 }
 
@@ -26,7 +25,7 @@ export async function serve(config: Config): Promise<RunningTool> {
  * The dev LMS on its own host name and port (cross-site from the tool, as in a real deployment),
  * registered with the tool as a platform and knowing the tool, so `/dev/lms` can launch at once.
  */
-async function startDevLmsBeside(config: Config): Promise<() => Promise<void>> {
+async function startDevLmsBeside(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
   const { startDevLms } = await import('./devlms/index.js');
   const { addPlatform, findPlatform, removePlatform } = await import('./lti/platforms.js');
   const lms = await startDevLms({
@@ -55,7 +54,7 @@ async function startDevLmsBeside(config: Config): Promise<() => Promise<void>> {
   const { ensureDemoModel } = await import('./recommend/demo.js');
   void ensureDemoModel(devLmsTenant(config.devLmsPort), reg.issuer).catch((err: Error) => log.warn({ err: err.message }, 'demo: could not train the demo model'));
   log.info({ url: `${lms.url}/dev/lms` }, 'dev LMS ready: open it to launch Wayfinder');
-  return () => lms.stop();
+  return { url: lms.url, stop: () => lms.stop() };
 }
 
 export const serveCommand: CliCommand = {

@@ -1,8 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { which } from '../cli/which.js';
 import { log } from '../log.js';
+import { buildFerretDb, NO_GO_TOOLCHAIN } from './ferretdb_build.js';
 
 /**
  * The embedded MongoDB-wire server for development and tests: FerretDB v1 on SQLite, on a free
@@ -22,54 +24,33 @@ export interface EmbeddedServer {
 }
 
 const projectRoot = resolve(new URL('../..', import.meta.url).pathname);
-const toolsDir = join(projectRoot, '.tools', `ferretdb-${FERRETDB_VERSION}`);
+const toolsRoot = join(projectRoot, '.tools');
 
-function onPath(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() || undefined : undefined;
+export interface EnsureOptions {
+  /** Where built binaries live (default: the project's `.tools/`). */
+  toolsRoot?: string;
+  /** The environment to look up and build with (PATH, FERRETDB_BIN, Go's settings). */
+  env?: NodeJS.ProcessEnv;
+  /** Progress and explanations, one line each (default: stderr). */
+  say?: (line: string) => void;
 }
 
-/** Finds the ferretdb binary, building it when Go is available. Returns undefined when neither works. */
-export function ensureFerretDb(onProgress: (line: string) => void = (l) => process.stderr.write(l + '\n')): string | undefined {
-  const fromEnv = process.env.FERRETDB_BIN;
+/** Finds the ferretdb binary, building it when Go is available. Returns undefined (having said why) when neither works. */
+export async function ensureFerretDb(opts: EnsureOptions = {}): Promise<string | undefined> {
+  const env = opts.env ?? process.env;
+  const say = opts.say ?? ((l: string) => process.stderr.write(l + '\n'));
+  const fromEnv = env.FERRETDB_BIN;
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  const local = join(toolsDir, 'ferretdb');
+  const local = join(opts.toolsRoot ?? toolsRoot, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
   if (existsSync(local)) return local;
-  const global = onPath('ferretdb');
+  const global = which('ferretdb', env);
   if (global) return global;
-  const go = onPath('go');
-  if (!go) return undefined;
-  onProgress(`Building FerretDB ${FERRETDB_VERSION} with Go (first run only, takes a few minutes)…`);
-  // `go install …@v1.24.2` yields a binary that panics: the module zip lacks build/version/version.txt,
-  // which FerretDB's release build generates. So: download the module, add that file, build it.
-  const dl = spawnSync(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
-    encoding: 'utf8',
-  });
-  if (dl.status !== 0) {
-    onProgress(`FerretDB download failed: ${dl.stderr.trim().split('\n').pop()}`);
+  const go = which('go', env);
+  if (!go) {
+    say(NO_GO_TOOLCHAIN);
     return undefined;
   }
-  const srcDir = join(toolsDir, 'src');
-  rmSync(srcDir, { recursive: true, force: true });
-  mkdirSync(toolsDir, { recursive: true });
-  cpSync(JSON.parse(dl.stdout).Dir as string, srcDir, { recursive: true });
-  chmodSync(join(srcDir, 'build', 'version'), 0o755);
-  writeFileSync(join(srcDir, 'build', 'version', 'version.txt'), FERRETDB_VERSION + '\n');
-  const started = Date.now();
-  const ticker = setInterval(() => onProgress(`  still building FerretDB… ${Math.round((Date.now() - started) / 1000)}s`), 15000);
-  const build = spawnSync(go, ['build', '-trimpath', '-o', local, './cmd/ferretdb'], {
-    cwd: srcDir,
-    encoding: 'utf8',
-    env: { ...process.env, CGO_ENABLED: '0' },
-  });
-  clearInterval(ticker);
-  rmSync(srcDir, { recursive: true, force: true });
-  if (build.status !== 0 || !existsSync(local)) {
-    onProgress(`FerretDB build failed: ${build.stderr.trim().split('\n').slice(-3).join(' ')}`);
-    return undefined;
-  }
-  onProgress(`FerretDB built in ${Math.round((Date.now() - started) / 1000)}s: ${local}`);
-  return local;
+  return buildFerretDb({ module: FERRETDB_MODULE, version: FERRETDB_VERSION, go, bin: local, env, say, tty: opts.say ? undefined : process.stderr });
 }
 
 export function freePort(): Promise<number> {
@@ -106,9 +87,9 @@ function waitForPort(port: number, timeoutMs: number, proc?: ChildProcess): Prom
 
 /** Starts the embedded server with its data in `dataDir`. */
 export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
-  const bin = ensureFerretDb();
+  const bin = await ensureFerretDb();
   if (bin) return startFerretDb(bin, dataDir);
-  log.warn('FerretDB unavailable (no Go toolchain): falling back to mongodb-memory-server-core');
+  log.warn('FerretDB unavailable (the reason is above): falling back to mongodb-memory-server-core');
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
   const server = await MongoMemoryServer.create();
   return {

@@ -2,12 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from './chromium.js';
 
-/** Debian's Chromium, headless, with the flags this workplace needs (no background networking). */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// `npm test` finds (or installs) Chromium and passes it on as CHROMIUM_PATH; a file run on its own looks itself.
+const source = findChromium();
+/** The Chromium the browser tests drive, headless, with no background networking. */
+export const CHROMIUM = 'path' in source ? source.path : '';
 export const SCREENSHOT_DIR = 'test-output/screenshots';
 
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  if ('missing' in source) return Promise.reject(new Error(source.missing));
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

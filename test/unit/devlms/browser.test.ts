@@ -1,13 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from '../../support/browser.js';
 import { useLmsWithStandInTool } from '../../support/lms_stand_in_tool.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 // The pages in a real browser: the tool runs cross-site (localhost) inside the LMS (127.0.0.1).
-describe('dev LMS pages in Chromium', { skip: !existsSync(CHROMIUM) && 'no Chromium' }, () => {
+describe('dev LMS pages in Chromium', { skip: !CHROMIUM && 'no Chromium' }, () => {
   const env = useLmsWithStandInTool();
   let browser: Browser;
   before(async () => {
