@@ -2,13 +2,15 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { agsUrls, defaultColumnId, toolFor } from './id_token.js';
 import { isStudent, membershipOf } from './nrps.js';
+import { scoreRules } from './profiles.js';
 import { AGS_SCOPES, type LmsState } from './state.js';
 import type { LmsLineItem, LmsResult } from './types.js';
 import { checkAccessToken } from './token.js';
 
 /**
- * Assignment and Grade Services 2.0 as Moodle 4.x answers them (Canvas's differences behind
- * `state.agsFlavour`): line items, scores with the rules real platforms enforce, and results.
+ * Assignment and Grade Services 2.0 as Moodle answers them (Canvas's differences behind
+ * `state.profile`, see profiles.ts): line items, scores with the rules real platforms enforce,
+ * and results.
  */
 const [LINEITEM, LINEITEM_READ, RESULT_READ, SCORE] = AGS_SCOPES;
 const BASE = '/mod/lti/services.php/:course/lineitems';
@@ -168,26 +170,35 @@ export function agsRoutes(router: Router, state: LmsState): void {
     const holder = authorizeService(state, req, res, [SCORE]);
     const item = holder && columnFor(req, res, holder.clientId);
     if (!holder || !item) return;
+    const rules = scoreRules(state.profile);
     const parsed = scoreSchema.safeParse(req.body);
-    if (!parsed.success) return refuse(res, 400, `Incorrect score received: ${issues(parsed.error)}`);
+    if (!parsed.success)
+      return rules.refuse(res, rules.invalidStatus, `Incorrect score received: ${issues(parsed.error)}`);
     const s = parsed.data;
-    const timestamp = s.timestamp;
     if (s.scoreGiven !== undefined && !(s.scoreMaximum !== undefined && s.scoreMaximum > 0))
-      return refuse(res, 422, 'ScoreMaximum must be greater than or equal to 0 and present with scoreGiven');
+      return rules.refuse(
+        res,
+        rules.unprocessableStatus,
+        'ScoreMaximum not supplied when ScoreGiven present.',
+      );
     const member = membershipOf(state, item.courseId, s.userId);
     if (!member || !isStudent(member))
-      return refuse(res, 422, `User ${s.userId} is not a student in course ${item.courseId}`);
+      return rules.refuse(
+        res,
+        rules.unprocessableStatus,
+        `User ${s.userId} is not a student in course ${item.courseId}`,
+      );
     const key = resultKey(item.id, s.userId);
     const previous = state.results.get(key);
-    if (previous && Date.parse(timestamp) <= Date.parse(previous.timestamp))
-      return refuse(
+    if (previous && rules.refusesTimestamp(previous.timestamp, s.timestamp))
+      return rules.refuse(
         res,
-        state.agsFlavour === 'canvas' ? 400 : 409,
-        'Refusing score with an earlier timestamp for item ' + item.id + ' and user ' + s.userId,
+        rules.staleStatus,
+        rules.staleMessage(item.id, s.userId, previous.timestamp, s.timestamp),
       );
     const graded =
       s.gradingProgress === 'FullyGraded' ||
-      (state.agsFlavour === 'canvas' && s.gradingProgress === 'PendingManual');
+      (rules.countsPendingManual && s.gradingProgress === 'PendingManual');
     const result: LmsResult = {
       lineItemId: item.id,
       userId: s.userId,
@@ -198,7 +209,7 @@ export function agsRoutes(router: Router, state: LmsState): void {
           : null,
       resultMaximum: item.scoreMaximum,
       comment: s.comment,
-      timestamp,
+      timestamp: rules.storedTimestamp(s.timestamp),
       activityProgress: s.activityProgress,
       gradingProgress: s.gradingProgress,
     };
@@ -208,12 +219,13 @@ export function agsRoutes(router: Router, state: LmsState): void {
       courseId: item.courseId,
       clientId: holder.clientId,
       receivedAt: Date.now(),
-      score: { ...(req.body as Record<string, unknown>), userId: s.userId, timestamp },
+      score: { ...(req.body as Record<string, unknown>), userId: s.userId, timestamp: s.timestamp },
     });
     const url = agsUrls(state, item.courseId, item.deploymentId, item.id).lineitem as string;
-    res.json({
-      resultUrl: url.replace('/lineitem?', `/lineitem/results?user_id=${encodeURIComponent(s.userId)}&`),
-    });
+    rules.accept(
+      res,
+      url.replace('/lineitem?', `/lineitem/results?user_id=${encodeURIComponent(s.userId)}&`),
+    );
   });
 
   router.get(`${BASE}/:id/lineitem/results`, (req, res) => {
@@ -221,17 +233,23 @@ export function agsRoutes(router: Router, state: LmsState): void {
     const item = holder && columnFor(req, res, holder.clientId);
     if (!item) return;
     const userId = typeof req.query.user_id === 'string' ? req.query.user_id : undefined;
+    const rules = scoreRules(state.profile);
     const url = agsUrls(state, item.courseId, item.deploymentId, item.id).lineitem as string;
     const results = [...state.results.values()]
       .filter((r) => r.lineItemId === item.id && (!userId || r.userId === userId))
       .map((r) => ({
         id: `${url.replace('/lineitem?', '/lineitem/results?')}&user_id=${encodeURIComponent(r.userId)}`,
-        scoreOf: url,
         userId: r.userId,
-        resultScore: r.resultScore,
-        resultMaximum: r.resultMaximum,
-        ...(r.comment ? { comment: r.comment } : {}),
-        timestamp: r.timestamp,
+        // Moodle describes a grade of 0 (or none) by its id and user only.
+        ...(r.resultScore || (rules.showsZero && r.resultScore !== null)
+          ? {
+              scoreOf: url,
+              resultScore: r.resultScore,
+              resultMaximum: r.resultMaximum,
+              ...(r.comment ? { comment: r.comment } : {}),
+              ...(rules.resultTimestamps ? { timestamp: r.timestamp } : {}),
+            }
+          : {}),
       }));
     res.type(MEDIA.results).send(JSON.stringify(results));
   });

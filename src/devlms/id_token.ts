@@ -119,7 +119,7 @@ export function claimsFor(state: LmsState, o: LaunchOptions, nonce: string): Rec
       guid: new URL(state.issuer).host,
       name: 'Wayfinder dev LMS',
       description: 'A small LTI 1.3 platform for development and tests',
-      product_family_code: 'moodle',
+      product_family_code: state.profile,
       version: '2023100900',
     },
     [CLAIM.launchPresentation]: {

@@ -8,6 +8,7 @@ import type { Faults } from './faults.js';
 import { claimsFor, signIdToken, type SignOptions } from './id_token.js';
 import { beginLogin, launch, postLaunch, type LoginResult, type PostLaunchOptions } from './simulator.js';
 import { enrol, membersOf, type Enrolment } from './nrps.js';
+import type { LmsProfile } from './profiles.js';
 import { LmsState, SUPPORTED_SCOPES } from './state.js';
 import { mintRegistrationToken } from './registration.js';
 import { checkAccessToken } from './token.js';
@@ -27,7 +28,7 @@ export { AGS_SCOPES, NRPS_SCOPE, SUPPORTED_SCOPES } from './state.js';
 export { PLATFORM_STORAGE_SCRIPT, STORAGE_TARGET, type PlatformStorageMode } from './platform_storage.js';
 export type * from './types.js';
 export type { LoginResult, PostLaunchOptions, SignOptions };
-export type { Enrolment, Faults, Gradebook };
+export type { Enrolment, Faults, Gradebook, LmsProfile };
 
 export interface PreRegisteredTool {
   clientId: string;
@@ -53,6 +54,8 @@ export interface DevLmsOptions {
   preRegistered?: PreRegisteredTool;
   /** Allow-list for scopes granted at dynamic registration (default: everything asked and supported). */
   grantableScopes?: string[];
+  /** Whose behaviour to copy where platforms differ (default `moodle`). */
+  profile?: LmsProfile;
 }
 
 export interface PlatformRegistration {
@@ -109,8 +112,8 @@ export interface DevLms {
   faults: Faults;
   /** AGS: the columns, the results held and every accepted score post, optionally of one course. */
   gradebook(courseId?: string): Gradebook;
-  /** How the LMS refuses a stale score timestamp: Moodle 409 (default) or Canvas 400. */
-  setAgsFlavour(flavour: 'moodle' | 'canvas'): void;
+  /** Whose behaviour the LMS copies: Moodle's (default; empty 200 on scores, whole-second timestamps, 409 with the reason in the status line) or Canvas's. */
+  setProfile(profile: LmsProfile): void;
   /** Enrols (or re-enrols) a person in a course; launches enrol the person launching too. */
   enrol(courseId: string, e: Enrolment): Membership;
   members(courseId: string): Membership[];
@@ -127,6 +130,7 @@ export async function startDevLms(opts: DevLmsOptions): Promise<DevLms> {
   const clientId = opts.preRegistered?.clientId ?? opts.clientId ?? 'wayfinder-dev';
   const state = new LmsState('', '', toolUrl, clientId);
   state.grantableScopes = opts.grantableScopes;
+  state.profile = opts.profile ?? 'moodle';
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = createLmsApp(state).listen(opts.port, host, () => resolve(s));
@@ -200,8 +204,8 @@ export async function startDevLms(opts: DevLmsOptions): Promise<DevLms> {
     checkAccessToken: (authorization, scope) => checkAccessToken(state, authorization, scope),
     faults: state.faults,
     gradebook: (courseId) => gradebookOf(state, courseId),
-    setAgsFlavour(flavour) {
-      state.agsFlavour = flavour;
+    setProfile(profile) {
+      state.profile = profile;
     },
     enrol: (courseId, e) => enrol(state, courseId, e),
     members: (courseId) => membersOf(state, courseId),

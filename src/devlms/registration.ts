@@ -26,7 +26,7 @@ export function openidConfiguration(state: LmsState) {
     id_token_signing_alg_values_supported: ['RS256'],
     claims_supported: ['sub', 'iss', 'name', 'given_name', 'family_name', 'email'],
     [PLATFORM_CONF]: {
-      product_family_code: 'moodle',
+      product_family_code: state.profile,
       version: '4.3',
       messages_supported: [
         { type: 'LtiResourceLinkRequest' },

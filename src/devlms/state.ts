@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Faults } from './faults.js';
 import { KeyRing } from './keys.js';
+import type { LmsProfile } from './profiles.js';
 import type {
   LaunchOptions,
   LmsLineItem,
@@ -51,8 +52,8 @@ export class LmsState {
   readonly lineItems = new Map<string, LmsLineItem>();
   readonly results = new Map<string, LmsResult>();
   readonly receivedScores: ReceivedScore[] = [];
-  /** Moodle answers a stale score timestamp with 409, Canvas with 400. */
-  agsFlavour: 'moodle' | 'canvas' = 'moodle';
+  /** Whose behaviour the LMS copies where platforms differ (scores, product family). */
+  profile: LmsProfile = 'moodle';
   /** NRPS: enrolments by course id, then user sub; and the default page size. */
   readonly memberships = new Map<string, Map<string, Membership>>();
   nrpsPageSize = 50;

@@ -58,16 +58,32 @@ export function serviceUrl(
   return u.href;
 }
 
-/** An AGS call that must succeed; any other answer becomes a ServiceError with the LMS's words. */
-export async function agsCall<T>(
+/** An AGS call that must succeed (any 2xx); any other answer becomes a ServiceError with the LMS's words. */
+async function agsFetch(d: Delivery, scopes: string[], url: string, r: ServiceRequest): Promise<Response> {
+  const res = await serviceFetch(d, scopes, url, r);
+  if (!res.ok) throw new ServiceError(await platformMessage(res), res.status, retryAfterMs(res));
+  return res;
+}
+
+/** An AGS call whose answer is read: a 2xx with a JSON body (an empty one is an LMS fault, retried). */
+export async function agsJson<T>(
   d: Delivery,
   scopes: string[],
   url: string,
   r: ServiceRequest = {},
 ): Promise<T> {
-  const res = await serviceFetch(d, scopes, url, r);
-  if (!res.ok) throw new ServiceError(await platformMessage(res), res.status, retryAfterMs(res));
-  return (res.status === 204 ? undefined : await res.json()) as T;
+  const res = await agsFetch(d, scopes, url, r);
+  const text = await res.text();
+  if (!text.trim()) throw new ServiceError(`${res.status}: an empty answer where the AGS returns JSON`, 502);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * An AGS call whose answer carries nothing the tool needs: 200, 201 or 204, with or without a
+ * body (Moodle answers an accepted score with 200 and an empty body; Canvas with JSON).
+ */
+export async function agsSend(d: Delivery, scopes: string[], url: string, r: ServiceRequest): Promise<void> {
+  await (await agsFetch(d, scopes, url, r)).arrayBuffer();
 }
 
 const linkKey = (d: Delivery) => `${d.tenantId}/${d.courseId}/${d.link.resourceLinkId}`;
@@ -98,7 +114,7 @@ async function findOrCreate(d: Delivery, scopes: string[]): Promise<LineItemJson
       if (!value) continue;
       const u = new URL(list);
       u.searchParams.set(param, value);
-      const items = await agsCall<LineItemJson[]>(d, scopes, u.href, { accept: MEDIA.lineItems });
+      const items = await agsJson<LineItemJson[]>(d, scopes, u.href, { accept: MEDIA.lineItems });
       // A column found by resource id or tag must not belong to another link of the course.
       const hit = items.find(
         (i) => i[field] === value && (!i.resourceLinkId || i.resourceLinkId === d.link.resourceLinkId),
@@ -110,7 +126,7 @@ async function findOrCreate(d: Delivery, scopes: string[]): Promise<LineItemJson
     throw new NoLineItem(
       'the LMS has no gradebook column for this activity and did not grant Wayfinder the scope to create one',
     );
-  return agsCall<LineItemJson>(d, scopes, list, {
+  return agsJson<LineItemJson>(d, scopes, list, {
     method: 'POST',
     contentType: MEDIA.lineItem,
     body: {
@@ -126,9 +142,9 @@ async function findOrCreate(d: Delivery, scopes: string[]): Promise<LineItemJson
 /** Label and maximum as the content has them; changed in the LMS only with the `lineitem` scope. */
 async function sync(d: Delivery, scopes: string[], url: string, known?: LineItemJson): Promise<boolean> {
   if (!scopes.includes(SCOPE.lineItem)) return true;
-  const item = known ?? (await agsCall<LineItemJson>(d, scopes, url, { accept: MEDIA.lineItem }));
+  const item = known ?? (await agsJson<LineItemJson>(d, scopes, url, { accept: MEDIA.lineItem }));
   if (item.label === d.link.label && item.scoreMaximum === d.score.maximum) return true;
-  await agsCall(d, scopes, url, {
+  await agsSend(d, scopes, url, {
     method: 'PUT',
     contentType: MEDIA.lineItem,
     accept: MEDIA.lineItem,

@@ -70,6 +70,10 @@ export interface Delivery extends GradeTarget {
   nextAttemptAt: Date;
   /** The score timestamp, fixed at the first attempt so every retry sends the same score. */
   timestamp?: string;
+  /** After the LMS refused a score as not newer: the next timestamp must be later than this. */
+  notBefore?: string;
+  /** How often the LMS refused this grade as not newer. */
+  conflicts?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -86,6 +90,8 @@ const deliverySchema = new Schema<Delivery>(
     attempts: Number,
     nextAttemptAt: Date,
     timestamp: String,
+    notBefore: String,
+    conflicts: Number,
     createdAt: Date,
     updatedAt: Date,
   },

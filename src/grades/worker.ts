@@ -6,6 +6,7 @@ import { registry } from '../web/metrics.js';
 import { claimAttempt, DEFAULT_LEASE_MS, dropDelivery } from './claims.js';
 import { deliveries, slots, type Delivery, type GradeSlot, type ScoreToSend } from './model.js';
 import { attempt, type AttemptOutcome } from './send.js';
+import { MAX_WAIT_MS, nextTimestampMs } from './timestamps.js';
 import { onGradeQueued } from './wake.js';
 
 /**
@@ -42,7 +43,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
 
 const deliveriesTotal = new client.Counter({
   name: 'wayfinder_grade_deliveries_total',
-  help: 'Grade delivery outcomes (sent, retry, failed, dropped: coalesced, stale or unchanged)',
+  help: 'Grade delivery outcomes (sent, retry, resent: a newer score after a conflict, failed, dropped: coalesced, stale or unchanged)',
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
@@ -100,6 +101,8 @@ export class GradeWorker {
   private wake: () => void = () => {
     this.woken = true;
   };
+  /** Slots waiting for the next whole second before their score may be sent (see timestamps.ts). */
+  private notBefore = new Map<string, number>();
   /** Sent deliveries to remove at the next scan: one write for many (writes are what FerretDB serialises). */
   private finished: string[] = [];
   private loopDone?: Promise<void>;
@@ -174,7 +177,8 @@ export class GradeWorker {
     for (const [slot, group] of bySlot) {
       const pending = group.filter((d) => d.state === 'pending');
       const latest = pending.at(-1);
-      if (!latest || this.taken.has(slot)) continue;
+      if (!latest || this.taken.has(slot) || (this.notBefore.get(slot) ?? 0) > now) continue;
+      this.notBefore.delete(slot);
       if (latest.nextAttemptAt.getTime() > now && pending.length === 1) continue;
       this.taken.add(slot);
       this.queue.push({ slot, platformKey: latest.platformKey, docs: group });
@@ -221,17 +225,36 @@ export class GradeWorker {
     return dropped;
   }
 
+  /**
+   * The timestamp the candidate's score carries: fixed at its first attempt (a retry resends the
+   * same score), else its event time, in a later second than any timestamp the slot has used.
+   */
+  private timestampFor(candidate: Delivery, slot: GradeSlot | null, docs: Delivery[]): number {
+    if (candidate.timestamp) return Date.parse(candidate.timestamp);
+    const used = [slot?.lastTimestamp, ...docs.flatMap((d) => [d.timestamp, d.notBefore])];
+    return nextTimestampMs(candidate.eventAt.getTime(), used);
+  }
+
+  /** Waits for the slot's next whole second; answers given meanwhile are sent with it as one. */
+  private defer(slot: string, untilMs: number): void {
+    this.notBefore.set(slot, untilMs);
+    setTimeout(() => this.wake(), untilMs - Date.now()).unref();
+  }
+
   /** One slot: coalesce to its latest pending grade, then one attempt at sending it. */
   private async work(job: Job): Promise<void> {
     const pending = job.docs.filter((d) => d.state === 'pending');
     const candidate = pending.at(-1)!;
-    // Older pending grades are replaced by the latest; a claim refused means one is in flight
-    // in another worker, so this slot waits for it (one attempt per slot at a time).
-    for (const older of pending.slice(0, -1)) if (!(await this.drop(older))) return;
     const slot = await slots().findOne({ _id: job.slot });
     const sent = slot?.lastSent;
     const stale = sent && candidate.eventAt.getTime() <= new Date(sent.eventAt).getTime();
     const unchanged = sent && slot.state === 'sent' && sameScore(sent.score, candidate.score);
+    const at = this.timestampFor(candidate, slot, job.docs);
+    const wait = at - Date.now();
+    if (!stale && !unchanged && wait > 0 && wait <= MAX_WAIT_MS) return this.defer(job.slot, at);
+    // Older pending grades are replaced by the latest; a claim refused means one is in flight
+    // in another worker, so this slot waits for it (one attempt per slot at a time).
+    for (const older of pending.slice(0, -1)) if (!(await this.drop(older))) return;
     if (stale || unchanged) {
       await this.drop(candidate);
       return;
@@ -241,10 +264,7 @@ export class GradeWorker {
       !(await claimAttempt(candidate, this.id, this.options.leaseMs))
     )
       return;
-    // Strictly increasing per slot: later than any timestamp the slot ever sent.
-    const after = slot?.lastTimestamp ? Date.parse(slot.lastTimestamp) + 1 : 0;
-    const timestamp =
-      candidate.timestamp ?? new Date(Math.max(candidate.eventAt.getTime(), after)).toISOString();
+    const timestamp = new Date(at).toISOString();
     const outcome = await this.gate(candidate.platformKey).run(() => attempt(candidate, timestamp));
     await this.record(candidate, slot, timestamp, outcome, job.docs);
   }
@@ -273,8 +293,13 @@ export class GradeWorker {
     docs: Delivery[],
   ) {
     const attempts = d.attempts + 1;
-    const lastTimestamp =
-      slot?.lastTimestamp && slot.lastTimestamp > timestamp ? slot.lastTimestamp : timestamp;
+    const lastTimestamp = [
+      slot?.lastTimestamp,
+      timestamp,
+      outcome.kind === 'sent' ? outcome.lmsTimestamp : undefined,
+    ]
+      .filter((t): t is string => Boolean(t))
+      .reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
     if (outcome.kind === 'sent') {
       const at = new Date();
       const link = { ...d.link, lineItemUrl: outcome.lineItemUrl };
@@ -305,9 +330,35 @@ export class GradeWorker {
         { _id: d._id },
         { $set: { ...set, timestamp, attempts, updatedAt: new Date() } },
       );
+    const backoff = () => {
+      const base = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
+      return base * (0.5 + Math.random());
+    };
+    if (outcome.kind === 'conflict' && attempts < this.options.maxAttempts) {
+      // A new score, later than the refused one and the LMS's: no fixed timestamp any more. The
+      // first few go at the next whole second; an LMS that keeps refusing gets backed off from.
+      const conflicts = (d.conflicts ?? 0) + 1;
+      const delay = conflicts <= 3 ? 0 : backoff();
+      await deliveries().updateOne(
+        { _id: d._id },
+        {
+          $set: {
+            reason: outcome.error,
+            notBefore: outcome.notBefore,
+            conflicts,
+            attempts,
+            nextAttemptAt: new Date(Date.now() + delay),
+            updatedAt: new Date(),
+          },
+          $unset: { timestamp: '' },
+        },
+      );
+      deliveriesTotal.inc({ outcome: 'resent' });
+      log.info({ delivery: d._id, attempts, err: outcome.error }, 'grades: will send a newer score');
+      return;
+    }
     if (outcome.kind === 'retry' && attempts < this.options.maxAttempts) {
-      const backoff = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
-      const delay = Math.max(outcome.retryAfterMs ?? 0, backoff * (0.5 + Math.random()));
+      const delay = Math.max(outcome.retryAfterMs ?? 0, backoff());
       await update({ reason: outcome.error, nextAttemptAt: new Date(Date.now() + delay) });
       deliveriesTotal.inc({ outcome: 'retry' });
       log.info(
@@ -317,7 +368,7 @@ export class GradeWorker {
       return;
     }
     const reason =
-      outcome.kind === 'retry' ? `gave up after ${attempts} attempts: ${outcome.error}` : outcome.error;
+      outcome.kind === 'failed' ? outcome.error : `gave up after ${attempts} attempts: ${outcome.error}`;
     // A send that timed out may have landed: later timestamps must stay later than this one.
     await slots().updateOne(
       { _id: d.slot },

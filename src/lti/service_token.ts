@@ -53,17 +53,30 @@ export async function grantedOf(p: ServicePlatform, wanted: string[]): Promise<s
   return wanted.filter((s) => record?.grantedScopes.includes(s));
 }
 
-/** Reads the platform's error text (OAuth `error_description`, AGS `message`, or plain text). */
+/** The message in a JSON error body: OAuth `error_description`, AGS `message`, Canvas `errors`. */
+function messageIn(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  for (const m of [b.error_description, b.message, b.reason, b.error])
+    if (typeof m === 'string' && m) return m;
+  const errors = Array.isArray(b.errors) ? b.errors[0] : b.errors;
+  return messageIn(errors);
+}
+
+/**
+ * Reads the platform's error text: a message in a JSON body, else plain text, else the reason
+ * in the status line — Moodle puts its reason only there and answers `[]` (a proxy in front of it
+ * may replace the reason with the standard phrase, e.g. "Conflict").
+ */
 export async function platformMessage(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
+  const text = (await res.text().catch(() => '')).trim();
+  let parsed: unknown;
   try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const m = body.error_description ?? body.message ?? body.reason ?? body.error;
-    if (typeof m === 'string' && m) return `${res.status}: ${m}`;
+    parsed = JSON.parse(text);
   } catch {
-    // not JSON: the text itself
+    if (text) return `${res.status}: ${text.slice(0, 300)}`;
   }
-  return `${res.status}: ${text.slice(0, 300) || res.statusText}`;
+  return `${res.status}: ${messageIn(parsed) ?? (res.statusText || text || 'no reason given')}`;
 }
 
 export function retryAfterMs(res: Response): number | undefined {
