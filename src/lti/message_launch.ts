@@ -134,6 +134,7 @@ const LTIJS_REASONS: Record<string, string> = {
   ISS_CLAIM_DOES_NOT_MATCH: 'the issuer (iss) is not the platform that started the login',
   UNREGISTERED_PLATFORM: 'no platform is registered for this issuer and client id',
   PLATFORM_NOT_ACTIVATED: 'this platform is registered but not yet approved by an administrator',
+  PLATFORM_DISABLED: 'this platform is disabled in Wayfinder; its operator must enable it again',
   KID_NOT_FOUND: 'the id_token names no signing key',
   KEY_NOT_FOUND: 'the signing key (kid) is not in the platform’s key set',
   KEYSET_NOT_FOUND: 'the platform’s key set could not be read',

@@ -147,6 +147,24 @@ export async function addPlatform(
   return doc;
 }
 
+/** What a re-registration of a known issuer + client id changes (registration.ts decides the status). */
+export type PlatformUpdate = Pick<PlatformRecord, 'authUrl' | 'tokenUrl' | 'jwksUrl' | 'grantedScopes' | 'deployments' | 'status'>;
+
+export async function updatePlatform(key: string, change: PlatformUpdate): Promise<PlatformRecord> {
+  const p = await getPlatform(key);
+  await lti.registerPlatform({
+    url: p.issuer,
+    name: p.name,
+    clientId: p.clientId,
+    authenticationEndpoint: change.authUrl,
+    accesstokenEndpoint: change.tokenUrl,
+    authConfig: { method: 'JWK_SET', key: change.jwksUrl },
+  });
+  await setStatus(p, change.status);
+  await Platform.updateOne({ _id: key }, { $set: change });
+  return { ...p, ...change };
+}
+
 export async function listPlatforms(): Promise<PlatformRecord[]> {
   return Platform.find().sort({ createdAt: 1 }).lean<PlatformRecord[]>();
 }
@@ -213,7 +231,11 @@ export async function checkDeployment(issuer: string, clientId: string, deployme
   const p = await findPlatform(issuer, clientId);
   if (!p) return { ok: false, reason: 'PLATFORM_UNKNOWN', message: `no platform is registered for issuer ${issuer} and client id ${clientId}` };
   if (p.status !== 'active') {
-    return { ok: false, reason: 'PLATFORM_INACTIVE', message: `the platform ${p.name} is ${p.status}: an administrator must approve it first` };
+    const message =
+      p.status === 'disabled'
+        ? `the platform ${p.name} is disabled in Wayfinder: its operator must enable it again`
+        : `the platform ${p.name} is not yet approved: an administrator must approve it first`;
+    return { ok: false, reason: 'PLATFORM_INACTIVE', message };
   }
   const d = p.deployments.find((x) => x.id === deploymentId);
   if (d?.status === 'approved') return { ok: true, platform: p, tenantId: d.tenantId };

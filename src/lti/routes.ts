@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { requireAdminToken } from '../web/admin_auth.js';
 import { AppError } from '../web/errors.js';
+import { requestLimit } from '../web/request_limit.js';
 import { parse } from '../web/validate.js';
 import { render } from '../web/views.js';
 import { canvasConfig } from './canvas_config.js';
@@ -13,6 +14,7 @@ import { platformStorageLogin } from './platform_storage_login.js';
 import {
   addPlatform,
   approvePlatform,
+  findPlatform,
   getPlatform,
   listPlatforms,
   newPlatformSchema,
@@ -20,7 +22,18 @@ import {
   setPlatformStatus,
 } from './platforms.js';
 import { lti } from './provider.js';
-import { consumeInvite, createRegistrationLink, registerDynamically, releaseInvite } from './registration.js';
+import { consumeInvite, createRegistrationLink, registerDynamically, releaseInvite, type RegistrationOutcome } from './registration.js';
+
+/** Anonymous writes and outbound requests, per client address (see README, "Limits"). */
+const LIMIT_WINDOW_MS = 10 * 60 * 1000;
+const REGISTRATIONS_PER_WINDOW = 10;
+const LOGINS_PER_WINDOW = 3000;
+
+/** The page that ends a dynamic registration: new or updated, and what the platform's status means. */
+function registeredPage(o: RegistrationOutcome) {
+  const pendingDeployment = o.platform.deployments.some((d) => d.id === o.deploymentId && d.status === 'pending');
+  return { updated: o.updated, status: o.platform.status, clientId: o.platform.clientId, deploymentId: o.deploymentId, pendingDeployment };
+}
 
 const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>) =>
@@ -36,29 +49,29 @@ export function ltiRouter(config: Config): Router {
   });
   r.get(
     '/register',
+    requestLimit(REGISTRATIONS_PER_WINDOW, LIMIT_WINDOW_MS, 'registration attempts'),
     wrap(async (req, res) => {
       const q = parse(
         z.object({
           openid_configuration: z.string({ required_error: 'is required (the platform adds it when it opens this URL)' }).url(),
-          registration_token: z.string().optional(),
-          invite: z.string().optional(),
+          registration_token: z.string().max(8192).optional(),
+          invite: z.string().max(200).optional(),
         }),
         req.query,
         'registration request',
       );
       const preApproved = q.invite ? await consumeInvite(q.invite) : false;
       if (q.invite && !preApproved) throw new AppError('FORBIDDEN', 'this registration link was already used or has expired; ask for a new one');
-      const platform = await registerDynamically(config.publicUrl, q.openid_configuration, q.registration_token, preApproved).catch(
-        async (err: unknown) => {
-          if (q.invite) await releaseInvite(q.invite);
-          throw err;
-        },
-      );
-      render(req, res, 'registered.njk', { active: platform.status === 'active' });
+      const tool = { publicUrl: config.publicUrl, production: config.nodeEnv === 'production' };
+      const outcome = await registerDynamically(tool, q.openid_configuration, q.registration_token, preApproved).catch(async (err: unknown) => {
+        if (q.invite) await releaseInvite(q.invite);
+        throw err;
+      });
+      render(req, res, 'registered.njk', registeredPage(outcome));
     }),
   );
   // Cookie-less launches (LTI platform storage, cookie check) are handled around ltijs, not in it.
-  r.all('/login', platformStorageLogin());
+  r.all('/login', requestLimit(LOGINS_PER_WINDOW, LIMIT_WINDOW_MS, 'logins'), platformStorageLogin());
   r.post('/launch', precheckLaunch(config.clockSkewSeconds), platformStorageLaunch(config));
   lti.onConnect(completeLaunch);
   lti.onDeepLinking(completeLaunch);
@@ -68,8 +81,11 @@ export function ltiRouter(config: Config): Router {
     res.locals.err = { details: { message: 'UNREGISTERED_PLATFORM' } };
     return ltijsRefusal(req, res);
   });
-  lti.onInactivePlatform((req, res) => {
-    res.locals.err = { details: { message: 'PLATFORM_NOT_ACTIVATED' } };
+  lti.onInactivePlatform(async (req, res) => {
+    // ltijs knows only "inactive": say which, a platform waiting for approval or one disabled.
+    const p = { ...req.query, ...req.body } as { iss?: unknown; client_id?: unknown };
+    const platform = typeof p.iss === 'string' && typeof p.client_id === 'string' ? await findPlatform(p.iss, p.client_id).catch(() => null) : null;
+    res.locals.err = { details: { message: platform?.status === 'disabled' ? 'PLATFORM_DISABLED' : 'PLATFORM_NOT_ACTIVATED' } };
     return ltijsRefusal(req, res);
   });
   r.use(lti.app);
