@@ -50,7 +50,9 @@ export function createApp(config: Config): Express {
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
-  app.use('/static', express.static(fileURLToPath(new URL('../public', import.meta.url)), { maxAge: '1h' }));
+  const publicDir = fileURLToPath(new URL('../public', import.meta.url));
+  app.use('/static', express.static(publicDir, { maxAge: '1h' }));
+  app.get('/favicon.ico', (_req, res) => res.sendFile('favicon.ico', { root: publicDir, maxAge: '1d' }));
   app.get('/healthz', async (_req, res) => {
     const db = await databaseHealthy();
     res.status(db ? 200 : 503).json({ status: db ? 'ok' : 'degraded', database: db ? 'up' : 'down' });

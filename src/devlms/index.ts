@@ -92,8 +92,8 @@ export interface DevLms {
   ): Promise<LaunchResult>;
   claimsFor(o: LaunchOptions, nonce: string): Record<string, unknown>;
   rotateKey(o?: { keepOld?: boolean }): void;
-  /** A fresh registration token, as the admin page would put in the registration URL. */
-  registrationToken(): string;
+  /** A fresh registration token, as the admin page would put in the registration URL; with `update`, Moodle's "update" of that tool. */
+  registrationToken(o?: { update?: string }): string;
   /** Narrow (or with undefined, reset) the scopes dynamic registration grants. */
   setGrantableScopes(scopes: string[] | undefined): void;
   /** Tools the LMS can launch (pre-registered, default and dynamically registered). */
@@ -188,7 +188,7 @@ export async function startDevLms(opts: DevLmsOptions): Promise<DevLms> {
     postLaunch: (idToken, st, cookies, o) => postLaunch(state, idToken, st, cookies, o),
     claimsFor: (o, nonce) => claimsFor(state, o, nonce),
     rotateKey: (o) => state.keys.rotate(o?.keepOld ?? true),
-    registrationToken: () => mintRegistrationToken(state),
+    registrationToken: (o) => mintRegistrationToken(state, o?.update),
     setGrantableScopes(scopes) {
       state.grantableScopes = scopes;
     },

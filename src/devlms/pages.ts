@@ -160,7 +160,9 @@ export function pageRoutes(router: Router, state: LmsState): void {
       return admin(req, res, { error: `"${raw}" is not an http(s) URL.`, registrationUrl: raw });
     }
     target.searchParams.set('openid_configuration', state.openidConfigurationUrl);
-    target.searchParams.set('registration_token', mintRegistrationToken(state));
+    // Moodle's "update": the same URL again, for a tool the LMS already has.
+    const update = typeof req.body?.update === 'string' && state.tools.has(req.body.update) ? req.body.update : undefined;
+    target.searchParams.set('registration_token', mintRegistrationToken(state, update));
     admin(req, res, { registrationUrl: raw, frameUrl: target.href, toolOrigin: target.origin });
   });
 }

@@ -37,17 +37,22 @@ export function openidConfiguration(state: LmsState) {
   };
 }
 
-/** A registration token like Moodle's: RS256, signed by the LMS, one hour, single use. */
-export function mintRegistrationToken(state: LmsState): string {
+/**
+ * A registration token like Moodle's: RS256, signed by the LMS, one hour, single use. With
+ * `update` (a client id) it is Moodle's "update" token: scope `reg-update`, the tool as `sub`,
+ * and the registration it carries replaces that tool's, keeping client id and deployment.
+ */
+export function mintRegistrationToken(state: LmsState, update?: string): string {
   const now = Math.floor(Date.now() / 1000);
   const k = state.keys.current;
+  const op = update ? { sub: update, scope: 'reg-update' } : { sub: randomUUID(), scope: 'reg' };
   return signJwt(
-    { iss: state.issuer, sub: randomUUID(), scope: 'reg', iat: now, exp: now + 3600, jti: randomUUID() },
+    { iss: state.issuer, ...op, iat: now, exp: now + 3600, jti: randomUUID() },
     { alg: 'RS256', key: k.privateKey, header: { kid: k.kid } },
   );
 }
 
-type TokenCheck = { ok: true; jti: string } | { ok: false; reason: string };
+type TokenCheck = { ok: true; jti: string; update?: string } | { ok: false; reason: string };
 
 function checkRegistrationToken(state: LmsState, req: Request): TokenCheck {
   const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
@@ -60,10 +65,10 @@ function checkRegistrationToken(state: LmsState, req: Request): TokenCheck {
       algorithms: ['RS256'],
       issuer: state.issuer,
     }) as jwt.JwtPayload;
-    if (p.scope !== 'reg' || typeof p.jti !== 'string')
+    if ((p.scope !== 'reg' && p.scope !== 'reg-update') || typeof p.jti !== 'string')
       return { ok: false, reason: 'invalid_registration_token' };
     if (state.usedRegistrationTokens.has(p.jti)) return { ok: false, reason: 'token_already_used' };
-    return { ok: true, jti: p.jti };
+    return { ok: true, jti: p.jti, update: p.scope === 'reg-update' ? String(p.sub) : undefined };
   } catch (err) {
     return {
       ok: false,
@@ -134,12 +139,15 @@ export function registrationRoutes(router: Router, state: LmsState): void {
         error_description: `domain "${conf.domain}" does not match target_link_uri ${conf.target_link_uri}`,
       });
     }
+    // Moodle answers an update token for a tool it does not have with 400 "Unknown client".
+    const updating = check.update === undefined ? undefined : state.tools.get(check.update);
+    if (check.update !== undefined && !updating) return res.status(400).type('text').send('Unknown client');
     // Single use: marked before anything else can interleave (the check above was synchronous).
     state.usedRegistrationTokens.add(check.jti);
     const dl = conf.messages?.find((m) => m.type === 'LtiDeepLinkingRequest');
     const tool: ToolRecord = {
-      clientId: randomBytes(12).toString('base64url'),
-      deploymentId: state.newDeploymentId(),
+      clientId: updating?.clientId ?? randomBytes(12).toString('base64url'),
+      deploymentId: updating?.deploymentId ?? state.newDeploymentId(),
       name: reg.client_name,
       jwksUrl: reg.jwks_uri,
       loginUrl: reg.initiate_login_uri,
@@ -151,7 +159,7 @@ export function registrationRoutes(router: Router, state: LmsState): void {
       custom: conf.custom_parameters,
     };
     state.tools.set(tool.clientId, tool);
-    log.info({ client_id: tool.clientId, deployment_id: tool.deploymentId }, 'devlms: tool registered');
+    log.info({ client_id: tool.clientId, deployment_id: tool.deploymentId, update: Boolean(updating) }, 'devlms: tool registered');
     res.json({
       ...reg,
       client_id: tool.clientId,

@@ -31,9 +31,10 @@ for (const [net, prefix] of [
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) nonPublic.addSubnet(net, prefix, 'ipv4');
-// IPv4-mapped, NAT64, 6to4 and Teredo addresses embed an IPv4 address: refused whole.
+// BlockList checks IPv4-mapped IPv6 (::ffff:a.b.c.d) against the IPv4 rules itself (a rule for
+// ::ffff:0:0/96 would match every IPv4 address). NAT64, 6to4 and Teredo embed one: refused whole.
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 32], ['2001:db8::', 32],
+  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001::', 32], ['2001:db8::', 32],
   ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) nonPublic.addSubnet(net, prefix, 'ipv6');
 
