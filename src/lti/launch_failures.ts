@@ -28,18 +28,36 @@ const HOUR_MS = 3600 * 1000;
 /** Reasons come from code, but some name what ltijs said: keep them short and plain. */
 const plainReason = (reason: string) => reason.replace(/[^\w]/g, '_').slice(0, 64) || 'UNKNOWN';
 
+// Counts not yet written, and the one write in progress: FerretDB's $inc is not atomic, so this
+// process writes one counter at a time, and a flood's refusals coalesce into few writes.
+const unsaved = new Map<string, { hour: Date; reason: string; n: number }>();
+let saving: Promise<void> = Promise.resolve();
+
+async function saveCounts(): Promise<void> {
+  const batch = [...unsaved.entries()];
+  unsaved.clear();
+  for (const [id, c] of batch) {
+    const add = () => LaunchFailureCountModel.updateOne({ _id: id }, { $inc: { count: c.n }, $setOnInsert: { hour: c.hour, reason: c.reason } }, { upsert: true });
+    try {
+      // Another process may insert the same counter first: then add to it.
+      await add().catch((err: { code?: number }) => (err.code === 11000 ? add() : Promise.reject(err)));
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not count a launch failure');
+    }
+  }
+}
+
 export async function recordLaunchFailure(reason: string, message: string, issuer?: string): Promise<void> {
   metrics.launches.inc({ outcome: 'refused', reason });
   log.warn({ reason, issuer, detail: message }, 'launch refused');
   const hour = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
   const r = plainReason(reason);
-  const count = () => LaunchFailureCountModel.updateOne({ _id: `${hour.toISOString()}|${r}` }, { $inc: { count: 1 }, $setOnInsert: { hour, reason: r } }, { upsert: true });
-  try {
-    // Two first refusals of an hour may race to insert the counter: the loser counts again.
-    await count().catch((err: { code?: number }) => (err.code === 11000 ? count() : Promise.reject(err)));
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'could not count a launch failure');
-  }
+  const id = `${hour.toISOString()}|${r}`;
+  const c = unsaved.get(id) ?? { hour, reason: r, n: 0 };
+  c.n++;
+  unsaved.set(id, c);
+  saving = saving.then(saveCounts);
+  await saving;
 }
 
 export async function recentLaunchFailures(sinceHours = 24): Promise<{ reason: string; count: number }[]> {

@@ -128,7 +128,7 @@ async function fetchJson(
 }
 
 /** More uninvited registrations than this waiting for approval, and new ones are refused (429). */
-export const MAX_PENDING = 50;
+export const MAX_PENDING = 20;
 
 export interface RegistrationOutcome {
   platform: PlatformRecord;

@@ -27,7 +27,7 @@ import { consumeInvite, createRegistrationLink, registerDynamically, releaseInvi
 /** Anonymous writes and outbound requests, per client address (see README, "Limits"). */
 const LIMIT_WINDOW_MS = 10 * 60 * 1000;
 const REGISTRATIONS_PER_WINDOW = 10;
-const LOGINS_PER_WINDOW = 3000;
+const LOGINS_PER_WINDOW = 1200;
 
 /** The page that ends a dynamic registration: new or updated, and what the platform's status means. */
 function registeredPage(o: RegistrationOutcome) {
