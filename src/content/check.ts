@@ -1,12 +1,12 @@
 import type { ZodIssue } from 'zod';
 import { answerSchemas, contentFileSchema, isAllowedVideoUrl, VIDEO_HOSTS, type ContentFile, type Item } from './format.js';
-import { unsafeHtmlIn } from './markdown.js';
 
 /**
  * Validates a whole content file and reports every problem with its place (e.g.
  * `items[3] (id "frac-7").answer`), so an author fixes a file in one round, not one error at a time.
+ * Markdown (unsafe HTML, nesting, time to render) is checked where it is rendered: rendering.ts.
  */
-export type ProblemKind = 'format' | 'duplicate_id' | 'unknown_reference' | 'prerequisite_cycle' | 'answer_key' | 'unsafe_html' | 'video_url';
+export type ProblemKind = 'format' | 'duplicate_id' | 'unknown_reference' | 'prerequisite_cycle' | 'answer_key' | 'unsafe_html' | 'markdown' | 'video_url';
 export interface Problem {
   kind: ProblemKind;
   place: string;
@@ -29,7 +29,7 @@ export function checkContent(input: unknown, ctx: CheckContext = {}): CheckResul
     ...duplicates(content),
     ...references(content, ctx),
     ...cycles(content),
-    ...content.items.flatMap((item, i) => [...answerKeyProblems(item, placeOf('items', i, item.id)), ...htmlProblems(item, placeOf('items', i, item.id))]),
+    ...content.items.flatMap((item, i) => answerKeyProblems(item, placeOf('items', i, item.id))),
   ];
   return problems.length ? { ok: false, problems } : { ok: true, content };
 }
@@ -140,24 +140,3 @@ function answerKeyProblems(item: Item, place: string): Problem[] {
   return out;
 }
 
-/** Every Markdown field of an item, in every language, with its place. */
-function markdownFields(item: Item): [string, string][] {
-  const fields: [string, string][] = [['.body', item.body], ...item.hints.map((h, i): [string, string] => [`.hints[${i}]`, h])];
-  for (const [k, v] of Object.entries(item.feedback)) if (v) fields.push([`.feedback.${k}`, v]);
-  for (const [i, ch] of (item.choices ?? []).entries()) {
-    fields.push([`.choices[${i}].text`, ch.text]);
-    if (ch.feedback) fields.push([`.choices[${i}].feedback`, ch.feedback]);
-  }
-  for (const [lang, tr] of Object.entries(item.translations ?? {})) {
-    const at = `.translations.${lang}`;
-    if (tr.body) fields.push([`${at}.body`, tr.body]);
-    (tr.hints ?? []).forEach((h, i) => fields.push([`${at}.hints[${i}]`, h]));
-    for (const [k, v] of Object.entries(tr.feedback ?? {})) if (v) fields.push([`${at}.feedback.${k}`, v]);
-    for (const [cid, t] of Object.entries(tr.choices ?? {})) fields.push([`${at}.choices.${cid}`, t]);
-  }
-  return fields;
-}
-
-function htmlProblems(item: Item, place: string): Problem[] {
-  return markdownFields(item).flatMap(([at, md]) => unsafeHtmlIn(md).map((message) => ({ kind: 'unsafe_html' as const, place: place + at, message })));
-}

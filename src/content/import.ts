@@ -4,6 +4,7 @@ import { checkContent, type Problem } from './check.js';
 import { itemsFromCsv } from './csv.js';
 import type { ContentFile } from './format.js';
 import type { Scope } from './model.js';
+import { renderItems } from './rendering.js';
 import { libraryFor, scopeContent, writeVersion } from './store.js';
 
 /**
@@ -34,7 +35,9 @@ export async function importContent(text: string, format: ContentFormat, scope: 
   const ctx = { knownSkills: shared?.skills.keys(), knownItems: shared?.items.keys() };
   const check = checkContent(format === 'csv' ? await withCsvItems(text, scope) : parseJson(text), ctx);
   if (!check.ok) throw new ImportRefused(format === 'csv' ? check.problems.map(csvPlace) : check.problems);
-  const versionId = await writeVersion(scope, check.content, source);
+  const rendered = await renderItems(check.content.items); // once, here: pages only read the HTML
+  if (rendered.problems.length) throw new ImportRefused(format === 'csv' ? rendered.problems.map(csvPlace) : rendered.problems);
+  const versionId = await writeVersion(scope, check.content, source, undefined, rendered.html);
   const c = check.content;
   return { versionId, counts: { skills: c.skills.length, items: c.items.length, pathways: c.pathways.length } };
 }

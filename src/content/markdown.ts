@@ -3,9 +3,9 @@ import sanitizeHtml from 'sanitize-html';
 
 /**
  * Item bodies, hints and feedback are Markdown from teachers' files. They are rendered to HTML and
- * sanitised with one allow-list: no scripts, no event handlers, no `javascript:`/`data:` links,
- * no frames or forms. Imports use the same allow-list to refuse files with unsafe HTML (so the
- * author learns what would have been dropped) — pages still sanitise, as a second line.
+ * sanitised once, at import, with one allow-list: no scripts, no event handlers, no
+ * `javascript:`/`data:` links, no frames or forms. The import refuses files with unsafe HTML (so
+ * the author learns what would have been dropped); pages show the stored HTML and never parse.
  */
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -28,23 +28,25 @@ const ALLOWED: sanitizeHtml.IOptions = {
 // `target`/`rel` are added by the transform above, not accepted from authors.
 const FINAL: sanitizeHtml.IOptions = { ...ALLOWED, allowedAttributes: { ...ALLOWED.allowedAttributes, a: ['href', 'title', 'target', 'rel'] } };
 
-export function renderMarkdown(md: string): string {
-  return sanitizeHtml(marked.parse(md) as string, FINAL);
-}
-
-/** Inline Markdown (choice texts, feedback lines): no paragraphs around it. */
-export function renderInlineMarkdown(md: string): string {
-  return sanitizeHtml(marked.parseInline(md) as string, FINAL);
+export interface RenderedField {
+  /** Sanitised HTML, ready for a page. */
+  html: string;
+  /** What sanitising removed as unsafe, one line per problem (empty when the Markdown is safe). */
+  problems: string[];
 }
 
 const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'background', 'poster']);
 
-/** What sanitising would remove from this Markdown as unsafe, one line per problem (empty when safe). */
-export function unsafeHtmlIn(md: string): string[] {
+/**
+ * Renders one Markdown field (`inline`: choice texts and their feedback, no paragraph around it)
+ * and sanitises it in the same pass that notes what was unsafe. Costly on hostile input, so it
+ * runs at import inside the rendering worker (rendering.ts), never on a request's event loop.
+ */
+export function renderField(md: string, inline = false): RenderedField {
   const problems = new Set<string>();
   const allowedTags = ALLOWED.allowedTags as string[];
-  sanitizeHtml(marked.parse(md) as string, {
-    ...ALLOWED,
+  const html = sanitizeHtml((inline ? marked.parseInline(md) : marked.parse(md)) as string, {
+    ...FINAL,
     onOpenTag(name, attribs) {
       if (!allowedTags.includes(name)) problems.add(`the HTML tag <${name}> is not allowed`);
       for (const [attr, value] of Object.entries(attribs)) {
@@ -54,7 +56,30 @@ export function unsafeHtmlIn(md: string): string[] {
       }
     },
   });
-  return [...problems];
+  return { html, problems: [...problems] };
+}
+
+/** Markdown's brackets and quotes may nest this deep; deeper is refused before any parsing. */
+export const MAX_NESTING = 64;
+
+/**
+ * A linear scan for what makes Markdown parsers slow: brackets left open (`[a](` repeated makes
+ * marked take seconds per kilobyte) and deep blockquotes. Undefined when the field is fine.
+ */
+export function nestingProblem(md: string): string | undefined {
+  let open = 0;
+  let deepest = 0;
+  for (let i = 0; i < md.length; i++) {
+    const c = md[i];
+    if (c === '\\') i++;
+    else if (c === '[' || c === '(') deepest = Math.max(deepest, ++open);
+    else if ((c === ']' || c === ')') && open > 0) open--;
+  }
+  if (deepest > MAX_NESTING) return `brackets nest (or are left open) ${deepest} deep, more than ${MAX_NESTING}: close them, or escape a literal "[" or "(" as "\\[" or "\\("`;
+  let quotes = 0;
+  for (const line of md.split('\n')) quotes = Math.max(quotes, /^[ \t>]*/.exec(line)![0].split('>').length - 1);
+  if (quotes > MAX_NESTING) return `blockquotes nest ${quotes} deep, more than ${MAX_NESTING}`;
+  return undefined;
 }
 
 function unsafeUrl(value: string, tag: string): boolean {

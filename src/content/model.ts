@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import type { ItemHtml } from './rendering.js';
 
 /**
  * Content storage, shaped for FerretDB v1 (no transactions): an import writes every record of a
@@ -16,6 +17,8 @@ export interface ContentEntry {
   kind: EntryKind;
   id: string;
   doc: Record<string, unknown>;
+  /** Items: the sanitised HTML of their Markdown, rendered when the version was written. */
+  html?: ItemHtml;
 }
 
 export interface ContentVersion {
@@ -38,7 +41,7 @@ export interface ContentPointer {
 }
 
 const entrySchema = new Schema<ContentEntry>(
-  { _id: String, tenantId: String, courseId: String, versionId: String, kind: String, id: String, doc: Schema.Types.Mixed },
+  { _id: String, tenantId: String, courseId: String, versionId: String, kind: String, id: String, doc: Schema.Types.Mixed, html: Schema.Types.Mixed },
   { versionKey: false },
 );
 entrySchema.index({ tenantId: 1, courseId: 1, versionId: 1 });

@@ -1,21 +1,23 @@
 import type { Request, Response } from 'express';
 import { pageLocale } from '../web/views.js';
-import type { Item } from './format.js';
 import { showItem } from './localise.js';
-import { renderInlineMarkdown, renderMarkdown } from './markdown.js';
+import { unrenderedHtml, type StoredItem } from './rendering.js';
 
 /**
- * The view model of an item for templates: localised, Markdown rendered and sanitised, and
- * without the answer key (it is simply never copied here).
+ * The view model of an item for templates: localised, with the HTML rendered and sanitised at
+ * import (never parsed here: hostile Markdown must not cost a page view), and without the answer
+ * key (it is simply never copied here).
  */
-export function itemView(req: Request, res: Response, item: Item) {
-  const shown = showItem(item, pageLocale(req, res));
+export function itemView(req: Request, res: Response, item: StoredItem) {
+  const locale = pageLocale(req, res);
+  const shown = showItem(item, locale);
+  const html = showItem({ ...item, ...(item.html ?? unrenderedHtml(item)) }, locale);
   return {
     ...shown,
-    bodyHtml: renderMarkdown(shown.body),
-    hintsHtml: shown.hints.map(renderMarkdown),
-    choices: shown.choices.map((c) => ({ id: c.id, html: renderInlineMarkdown(c.text), feedbackHtml: c.feedback ? renderInlineMarkdown(c.feedback) : '' })),
-    feedbackHtml: { correct: shown.feedback.correct ? renderMarkdown(shown.feedback.correct) : '', incorrect: shown.feedback.incorrect ? renderMarkdown(shown.feedback.incorrect) : '' },
+    bodyHtml: html.body,
+    hintsHtml: html.hints,
+    choices: shown.choices.map((c, i) => ({ id: c.id, html: html.choices[i]?.text ?? '', feedbackHtml: html.choices[i]?.feedback ?? '' })),
+    feedbackHtml: { correct: html.feedback.correct ?? '', incorrect: html.feedback.incorrect ?? '' },
   };
 }
 

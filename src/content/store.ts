@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { ContentFile, Item, Pathway, Skill } from './format.js';
+import type { ContentFile, Pathway, Skill } from './format.js';
 import { Entry, Pointer, scopeKey, Version, type ContentEntry, type EntryKind, type Scope } from './model.js';
+import { renderItems, type ItemHtml, type StoredItem } from './rendering.js';
 
 /**
  * Reading and writing content versions. Versions never change once written, so a loaded version
@@ -8,7 +9,7 @@ import { Entry, Pointer, scopeKey, Version, type ContentEntry, type EntryKind, t
  */
 export interface Library {
   skills: Map<string, Skill>;
-  items: Map<string, Item>;
+  items: Map<string, StoredItem>;
   pathways: Map<string, Pathway>;
 }
 
@@ -20,7 +21,7 @@ async function loadVersion(versionId: string, scope: Required<Scope>): Promise<L
   if (hit) return hit;
   const entries = await Entry.find({ tenantId: scope.tenantId, courseId: scope.courseId, versionId }).lean<ContentEntry[]>();
   const lib: Library = { skills: new Map(), items: new Map(), pathways: new Map() };
-  for (const e of entries) (lib[`${e.kind}s`] as Map<string, unknown>).set(e.id, e.doc);
+  for (const e of entries) (lib[`${e.kind}s`] as Map<string, unknown>).set(e.id, e.html ? { ...e.doc, html: e.html } : e.doc);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(versionId, lib);
   return lib;
@@ -48,7 +49,9 @@ export async function scopeContent(scope: Scope): Promise<ContentFile> {
   const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
   const pointer = await Pointer.findOne({ _id: scopeKey(s), tenantId: s.tenantId }).lean();
   const lib = pointer ? await loadVersion(pointer.versionId, s) : { skills: new Map(), items: new Map(), pathways: new Map() };
-  return { format: 'wayfinder-content/1', skills: [...lib.skills.values()], items: [...lib.items.values()], pathways: [...lib.pathways.values()] };
+  // The rendered HTML is storage, not the file format: exports and rewrites leave it out.
+  const items = [...lib.items.values()].map(({ html: _html, ...item }) => item);
+  return { format: 'wayfinder-content/1', skills: [...lib.skills.values()], items, pathways: [...lib.pathways.values()] };
 }
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
@@ -56,13 +59,16 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
 /**
  * Writes a checked file as the scope's new version and switches the scope's pointer to it. With a
  * `versionId` fixed by the caller (course copy), repeating the write completes it: records already
- * written are skipped, so two processes copying at once write the same version once.
+ * written are skipped, so two processes copying at once write the same version once. Items are
+ * stored with their rendered HTML: the import passes what it rendered (and checked), other
+ * writers have it rendered here.
  */
-export async function writeVersion(scope: Scope, content: ContentFile, source: string, fixedVersionId?: string): Promise<string> {
+export async function writeVersion(scope: Scope, content: ContentFile, source: string, fixedVersionId?: string, rendered?: Map<string, ItemHtml>): Promise<string> {
+  const html = rendered ?? (await renderItems(content.items)).html;
   const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
   const versionId = fixedVersionId ?? `v_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const entries = (kind: EntryKind, records: { id: string }[]) =>
-    records.map((r) => ({ _id: `${versionId}/${kind}/${r.id}`, ...s, versionId, kind, id: r.id, doc: r }));
+    records.map((r) => ({ _id: `${versionId}/${kind}/${r.id}`, ...s, versionId, kind, id: r.id, doc: r, ...(kind === 'item' ? { html: html.get(r.id) } : {}) }));
   const all = [...entries('skill', content.skills), ...entries('item', content.items), ...entries('pathway', content.pathways)];
   const ignoreRepeat = (err: unknown) => {
     if (!fixedVersionId || !isDuplicateKey(err)) throw err;

@@ -1,4 +1,7 @@
 import mongoose from 'mongoose';
+import type { Item } from '../content/format.js';
+import type { ContentEntry } from '../content/model.js';
+import { renderItems } from '../content/rendering.js';
 import { log } from '../log.js';
 
 /**
@@ -36,6 +39,20 @@ export const migrations: Migration[] = [
       const a = await platforms.updateMany({ autoApproveDeployments: { $exists: false } }, { $set: { autoApproveDeployments: false } });
       const b = await platforms.updateMany({ grantedScopes: { $exists: false } }, { $set: { grantedScopes: [] } });
       return a.modifiedCount + b.modifiedCount;
+    },
+  },
+  {
+    id: 3,
+    name: 'content items carry their Markdown rendered to sanitised HTML (pages no longer parse Markdown)',
+    async up(db) {
+      const entries = db.collection<ContentEntry>('wf_content_entries');
+      let changed = 0;
+      for await (const e of entries.find({ kind: 'item', html: { $exists: false } })) {
+        // Refused or slow fields get their escaped text: stored content is shown, never re-parsed.
+        const { html } = await renderItems([e.doc as unknown as Item]);
+        changed += (await entries.updateOne({ _id: e._id }, { $set: { html: html.get(e.id) } })).modifiedCount;
+      }
+      return changed;
     },
   },
 ];

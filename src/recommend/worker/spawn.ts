@@ -1,17 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../worker.js';
 import type { FitMessage, FitRequest } from './protocol.js';
 
-const entry = new URL(`./fit_worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-/**
- * Starts a training worker. Under tsx (development, tests) a worker does not inherit the
- * TypeScript loader, so it registers tsx before importing the entry; the built server runs the .js.
- */
-function startWorker(data: FitRequest): Worker {
-  if (entry.pathname.endsWith('.js')) return new Worker(entry, { workerData: data });
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
-}
+const startWorker = (data: FitRequest) => startModuleWorker(new URL('./fit_worker', import.meta.url), { workerData: data });
 
 /** Fits in a worker thread; `onMessage` sees every report; resolves with the final one ('done' or 'failed'). */
 export function fitInWorker(request: FitRequest, onMessage: (m: FitMessage) => void): Promise<Extract<FitMessage, { type: 'done' | 'failed' }>> {

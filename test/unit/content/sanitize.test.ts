@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { renderInlineMarkdown, renderMarkdown, unsafeHtmlIn } from '../../../src/content/markdown.js';
+import { nestingProblem, renderField } from '../../../src/content/markdown.js';
+
+const renderMarkdown = (md: string) => renderField(md).html;
+const renderInlineMarkdown = (md: string) => renderField(md, true).html;
+const unsafeHtmlIn = (md: string) => renderField(md).problems;
 
 /** Payloads in the spirit of the OWASP XSS filter evasion cheat sheet, as Markdown or raw HTML. */
 const PAYLOADS = [
@@ -84,5 +88,17 @@ describe('imports report unsafe HTML', () => {
 
   test('Chinese text passes through untouched', () => {
     assert.equal(renderMarkdown('二分之一加上四分之一等于多少？'), '<p>二分之一加上四分之一等于多少？</p>\n');
+  });
+});
+
+describe('nesting is refused before parsing (issue 14, finding 4)', () => {
+  test("'[a](' repeated, and deep blockquotes", () => {
+    assert.match(nestingProblem('[a]('.repeat(1500)) ?? '', /brackets nest \(or are left open\) 1500 deep, more than 64/);
+    assert.match(nestingProblem('>'.repeat(100) + ' deep') ?? '', /blockquotes nest 100 deep/);
+  });
+
+  test('ordinary Markdown, escaped brackets and many closed links pass', () => {
+    assert.equal(nestingProblem('See [a](https://x.example/(1)) and \\('.repeat(200) + '\n> quoted\n>> twice'), undefined);
+    assert.equal(nestingProblem('[x](y) '.repeat(5000)), undefined);
   });
 });
