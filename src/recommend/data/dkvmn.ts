@@ -34,7 +34,7 @@ export function parseDkvmn(text: string, name: string): Dataset {
 }
 
 /** Comma-separated numbers; a trailing comma is tolerated, anything else non-numeric is an error. */
-function numbers(line: string, lineNumber: number): number[] {
+export function numbers(line: string, lineNumber: number): number[] {
   const fields = line.trim().split(',');
   if (fields.length > 0 && fields[fields.length - 1].trim() === '') fields.pop();
   return fields.map((f, j) => {
@@ -47,5 +47,7 @@ function numbers(line: string, lineNumber: number): number[] {
 /** Reads a DKVMN file; the dataset is named after its folder (e.g. assist2009). */
 export async function loadDkvmn(file: string): Promise<Dataset> {
   const text = await readFile(file, 'utf8');
-  return parseDkvmn(text, path.basename(path.dirname(path.resolve(file))));
+  return parseDkvmn(text, datasetName(file));
 }
+
+export const datasetName = (file: string): string => path.basename(path.dirname(path.resolve(file)));

@@ -21,18 +21,24 @@ export class ItemSpace {
     this.skillIndex = new Map(json.skillIds.map((id, i) => [id, i]));
   }
 
-  static fromDataset(dataset: Dataset): ItemSpace {
-    const items = new Set<string>();
+  /**
+   * Items answered fewer than `minAnswers` times get no id column: they embed like an unseen item
+   * (skills, features, the unseen column), which both shrinks their estimate to their skills' and
+   * trains the unseen column, so a newly imported item is predicted through what it shares.
+   */
+  static fromDataset(dataset: Dataset, minAnswers = 1): ItemSpace {
+    const answers = new Map<string, number>();
     const skills = new Set<string>();
     let featureCount = 0;
     for (const learner of dataset.learners) {
       for (const x of learner.interactions) {
-        items.add(x.itemId);
+        answers.set(x.itemId, (answers.get(x.itemId) ?? 0) + 1);
         for (const s of x.skills) skills.add(s);
         featureCount = Math.max(featureCount, x.features?.length ?? 0);
       }
     }
-    return new ItemSpace({ itemIds: [...items], skillIds: [...skills], featureCount });
+    const itemIds = [...answers].filter(([, n]) => n >= minAnswers).map(([id]) => id);
+    return new ItemSpace({ itemIds, skillIds: [...skills], featureCount });
   }
 
   get width(): number {
@@ -44,15 +50,26 @@ export class ItemSpace {
     return this.itemIndex.get(itemId) ?? -1;
   }
 
-  /** Writes the item's feature row into `row` (length `width`, zero-filled). */
-  featurize(item: ItemRef, row: Float32Array): void {
+  /**
+   * The item's nonzero feature columns and their values (the feature row is mostly zeros: one id
+   * column among thousands), so models look up rows of their weights instead of multiplying by it.
+   */
+  sparse(item: ItemRef): { columns: number[]; values: number[] } {
     const known = this.itemIndex.get(item.itemId);
-    row[known === undefined ? 0 : 1 + known] = 1;
+    const columns = [known === undefined ? 0 : 1 + known];
+    const values = [1];
     const skillBase = 1 + this.json.itemIds.length;
     // Several skills share the weight so an item's embedding scale does not grow with its tag count.
-    const skills = item.skills.map((s) => this.skillIndex.get(s)).filter((s): s is number => s !== undefined);
-    for (const s of skills) row[skillBase + s] = 1 / skills.length;
+    const skills = [...new Set(item.skills.map((s) => this.skillIndex.get(s)).filter((s): s is number => s !== undefined))];
+    for (const s of skills) columns.push(skillBase + s), values.push(1 / skills.length);
     const featureBase = skillBase + this.json.skillIds.length;
-    (item.features ?? []).slice(0, this.json.featureCount).forEach((v, i) => (row[featureBase + i] = v));
+    (item.features ?? []).slice(0, this.json.featureCount).forEach((v, i) => (columns.push(featureBase + i), values.push(v)));
+    return { columns, values };
+  }
+
+  /** Writes the item's feature row into `row` (length `width`, zero-filled). */
+  featurize(item: ItemRef, row: Float32Array): void {
+    const { columns, values } = this.sparse(item);
+    columns.forEach((c, i) => (row[c] = values[i]));
   }
 }

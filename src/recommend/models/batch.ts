@@ -5,9 +5,13 @@ import type { ItemSpace } from '../data/items.js';
 /** Position given to padded support slots: later than every query, so the causal mask hides them. */
 const PAD_POSITION = 1e9;
 
-/** Episodes as padded tensors. Item indices point into `items`, the feature rows of this batch's distinct items. */
+/**
+ * Episodes as padded tensors. Item indices point into this batch's U distinct items, each given as
+ * its M nonzero feature columns and values (padded with column 0, value 0).
+ */
 export interface EpisodeBatch {
-  items: tf.Tensor2D; // [U, width]
+  itemColumns: tf.Tensor1D; // int32 [U·M]
+  itemValues: tf.Tensor2D; // [U, M]
   supportItem: tf.Tensor2D; // int32 [B, S]
   supportCorrect: tf.Tensor2D; // [B, S] 1 correct, 0 wrong or padding
   supportPos: tf.Tensor2D; // [B, S]
@@ -22,15 +26,13 @@ export function toBatch(episodes: Episode[], space: ItemSpace): EpisodeBatch {
   const s = Math.max(1, ...episodes.map((e) => e.support.length));
   const q = Math.max(1, ...episodes.map((e) => e.query.length));
   const local = new Map<string, number>();
-  const rows: Float32Array[] = [];
+  const rows: { columns: number[]; values: number[] }[] = [];
   const indexOf = (item: Episode['query'][number]): number => {
     const key = `${item.itemId}\u0000${item.skills.join(',')}\u0000${(item.features ?? []).join(',')}`;
     let i = local.get(key);
     if (i === undefined) {
-      const row = new Float32Array(space.width);
-      space.featurize(item, row);
       local.set(key, (i = rows.length));
-      rows.push(row);
+      rows.push(space.sparse(item));
     }
     return i;
   };
@@ -54,10 +56,16 @@ export function toBatch(episodes: Episode[], space: ItemSpace): EpisodeBatch {
       queryValid[n * q + i] = 1;
     });
   });
-  const items = new Float32Array(rows.length * space.width);
-  rows.forEach((row, i) => items.set(row, i * space.width));
+  const m = Math.max(1, ...rows.map((r) => r.columns.length));
+  const columns = new Int32Array(rows.length * m);
+  const values = new Float32Array(rows.length * m);
+  rows.forEach((r, i) => {
+    columns.set(r.columns, i * m);
+    values.set(r.values, i * m);
+  });
   return {
-    items: tf.tensor2d(items, [rows.length, space.width]),
+    itemColumns: tf.tensor1d(columns, 'int32'),
+    itemValues: tf.tensor2d(values, [rows.length, m]),
     supportItem: tf.tensor2d(supportItem, [b, s], 'int32'),
     supportCorrect: tf.tensor2d(supportCorrect, [b, s]),
     supportPos: tf.tensor2d(supportPos, [b, s]),

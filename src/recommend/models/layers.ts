@@ -45,15 +45,36 @@ export function dense(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   return bias ? y.add(bias) : y;
 }
 
+/**
+ * Rows of a weight matrix. The gradient is a scatter-add (ScatterNd, which wasm has) instead of
+ * tf.gather's UnsortedSegmentSum, which it lacks.
+ */
+const gatherRows = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [table, rows, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([rows]);
+  const shape = table.shape;
+  return {
+    value: tf.gather(table, rows),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => [tf.scatterND(saved.expandDims(1), dy as tf.Tensor, shape), tf.zerosLike(saved)],
+  };
+}) as (table: tf.Tensor, rows: tf.Tensor) => tf.Tensor;
+
+/** The batch's distinct items times W: their sparse feature rows · W, [U, out]. */
+export function itemTable(batch: EpisodeBatch, w: tf.Tensor): tf.Tensor2D {
+  const [u, m] = batch.itemValues.shape;
+  const out = w.shape[1] as number;
+  return gatherRows(w, batch.itemColumns).reshape([u, m, out]).mul(batch.itemValues.expandDims(2)).sum(1) as tf.Tensor2D;
+}
+
 /** Item embeddings of support and query: item features × W, looked up per position. */
 export function embedItems(batch: EpisodeBatch, w: tf.Tensor): { support: tf.Tensor3D; query: tf.Tensor3D } {
-  const table = tf.matMul(batch.items, w as tf.Tensor2D);
+  const table = itemTable(batch, w);
   return { support: lookup(table, batch.supportItem), query: lookup(table, batch.queryItem) };
 }
 
 /** The learned item prior (easiness): a linear function of item features, so unseen items get one. [B, N] */
 export function itemPrior(batch: EpisodeBatch, w: tf.Tensor, indices = batch.queryItem): tf.Tensor2D {
-  return lookup(tf.matMul(batch.items, w as tf.Tensor2D), indices).squeeze([2]) as tf.Tensor2D;
+  return lookup(itemTable(batch, w), indices).squeeze([2]) as tf.Tensor2D;
 }
 
 /** Support ⊕ response: the embedding routed to a "correct" or a "wrong" half, [B, S, 2d]. */
