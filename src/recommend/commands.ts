@@ -2,20 +2,22 @@ import { access } from 'node:fs/promises';
 import { CliError, intOption, requireOption, type CliCommand } from '../cli/command.js';
 import { ProgressBar } from '../cli/progress.js';
 import { initBackend } from './backend.js';
-import { DataFormatError, loadDkvmn } from './data/dkvmn.js';
+import { DataFormatError } from './data/dkvmn.js';
+import { loadBenchmark } from './data/pid.js';
 import { splitLearners } from './data/episodes.js';
 import type { Dataset } from './data/interactions.js';
-import { evaluate, validationAuc, type Metrics } from './evaluate.js';
+import { evaluate, itemsOf, validationAuc, type Metrics } from './evaluate.js';
 import { createModel, isModelName } from './models/index.js';
 import { NeuralModel } from './models/neural.js';
 import { MODEL_NAMES, type ModelName, type Recommender } from './models/types.js';
 import { makeRng } from './random.js';
 import { saveModelDir } from './store.js';
 
-/** Test AUCs reported in the DKVMN paper on these splits (see ../shared/datasets/README.md). */
-const PUBLISHED: Record<string, { DKT: number; DKVMN: number }> = {
+/** Test AUCs reported for these splits (see ../shared/datasets/README.md): DKVMN paper; AKT paper (every row). */
+const PUBLISHED: Record<string, Record<string, number>> = {
   assist2009: { DKT: 0.805, DKVMN: 0.816 },
   synthetic5: { DKT: 0.803, DKVMN: 0.827 },
+  assist2009_pid: { DKT: 0.817, 'AKT-R': 0.8346 },
 };
 
 /** The cheap baselines every eval reports beside the chosen model. */
@@ -47,7 +49,7 @@ async function loadFile(file: string): Promise<Dataset> {
     throw new CliError(`cannot read ${file}: no such file`);
   }
   try {
-    return await loadDkvmn(file);
+    return await loadBenchmark(file);
   } catch (err) {
     if (err instanceof DataFormatError) throw new CliError(`${file}: ${err.message}`);
     throw err;
@@ -78,19 +80,21 @@ async function fitWithProgress(model: Recommender, train: Dataset, valid: Datase
 const fixed = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 function table(dataset: string, rows: { name: string; m?: Metrics; trainSeconds?: number }[]): string {
-  const header = ['model', 'AUC', 'first5', 'first10', 'firstAtt', 'acc', 'train s', 'pred/s'];
+  const header = ['model', 'AUC', 'first5', 'first10', 'firstAtt', 'perRow', 'unseen', 'acc', 'train s', 'pred/s'];
   const lines = rows.map(({ name, m, trainSeconds }) => [
     name,
     fixed(m?.auc ?? NaN),
     fixed(m?.aucFirst5 ?? NaN),
     fixed(m?.aucFirst10 ?? NaN),
     fixed(m?.aucFirstAttempt ?? NaN),
+    fixed(m?.aucPerRow ?? NaN),
+    fixed(m?.aucUnseenItems ?? NaN),
     fixed(m?.accuracy ?? NaN),
     fixed(trainSeconds ?? NaN, 1),
     m ? String(Math.round(m.predictionsPerSecond)) : '–',
   ]);
   const published = PUBLISHED[dataset];
-  if (published) for (const [name, value] of Object.entries(published)) lines.push([`${name} (published)`, fixed(value), '–', '–', '–', '–', '–', '–']);
+  if (published) for (const [name, value] of Object.entries(published)) lines.push([`${name} (published)`, fixed(value), ...header.slice(2).map(() => '–')]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [`test results on ${dataset}`, format(header), ...lines.map(format)].join('\n');
@@ -119,6 +123,23 @@ const train: CliCommand = {
   },
 };
 
+/** What the network scores without its IRT blend (reported beside the blend it ships with). */
+async function evaluateNetworkAlone(model: NeuralModel, test: Dataset, trainItems: ReadonlySet<string>): Promise<Metrics> {
+  const blend = model.blend;
+  model.blend = undefined;
+  try {
+    return await evaluate(model, test, trainItems);
+  } finally {
+    model.blend = blend;
+  }
+}
+
+/** The figures an eval reports per model (the JSON keeps these names). */
+function scores(m: Metrics, trainSeconds: number) {
+  const { auc, aucFirst5, aucFirst10, aucFirstAttempt, aucPerRow, aucUnseenItems, accuracy } = m;
+  return { auc, aucFirst5, aucFirst10, aucFirstAttempt, aucPerRow, aucUnseenItems, accuracy, trainSeconds };
+}
+
 const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'Train on one file, evaluate on a test file (standard and few-shot protocols) beside the baselines',
@@ -131,28 +152,18 @@ const evalCommand: CliCommand = {
     const test = await loadFile(requireOption(values, 'test'));
     const { train: trainSet, valid } = await loadTrainValid(values, seed);
     const backend = await initBackend();
+    const trainItems = itemsOf(trainSet);
     const rows: { name: string; m: Metrics; trainSeconds: number }[] = [];
     for (const modelName of [...BASELINES.filter((b) => b !== name), name]) {
       const model = createModel(modelName);
       const trainSeconds = await fitWithProgress(model, trainSet, valid, epochs, seed, values.json === true);
-      rows.push({ name: modelName, m: await evaluate(model, test), trainSeconds });
+      if (model instanceof NeuralModel && model.blend) rows.push({ name: `${modelName} (network alone)`, m: await evaluateNetworkAlone(model, test, trainItems), trainSeconds });
+      rows.push({ name: modelName, m: await evaluate(model, test, trainItems), trainSeconds });
     }
     const { m, trainSeconds } = rows[rows.length - 1];
     if (values.json !== true) console.log(table(test.name, rows));
-    console.log(
-      JSON.stringify({
-        model: name,
-        dataset: test.name,
-        auc: m.auc,
-        aucFirst5: m.aucFirst5,
-        aucFirst10: m.aucFirst10,
-        aucFirstAttempt: m.aucFirstAttempt,
-        accuracy: m.accuracy,
-        trainSeconds,
-        predictionsPerSecond: m.predictionsPerSecond,
-        backend,
-      }),
-    );
+    const baselines = Object.fromEntries(rows.slice(0, -1).map((r) => [r.name, scores(r.m, r.trainSeconds)]));
+    console.log(JSON.stringify({ model: name, dataset: test.name, ...scores(m, trainSeconds), predictionsPerSecond: m.predictionsPerSecond, backend, baselines }));
   },
 };
 

@@ -10,13 +10,28 @@ export interface Metrics {
   aucFirst5: number;
   aucFirst10: number;
   aucFirstAttempt: number;
+  /**
+   * Item-level data scores every skill row of a multi-skill attempt (the AKT paper's count): each
+   * interaction's one prediction counted once per skill tag. Equals `auc` when every item has one skill.
+   */
+  aucPerRow: number;
+  /** Responses at items the model never saw in training (NaN when there are none or no list is given). */
+  aucUnseenItems: number;
   accuracy: number;
   predictions: number;
   predictionsPerSecond: number;
 }
 
-/** Runs the standard and few-shot protocols on a dataset; the model never sees a response before predicting it. */
-export async function evaluate(model: Recommender, dataset: Dataset): Promise<Metrics> {
+/** The item ids of a training set: the test responses at any other item are the unseen-item protocol. */
+export function itemsOf(dataset: Dataset): Set<string> {
+  return new Set(dataset.learners.flatMap((l) => l.interactions.map((x) => x.itemId)));
+}
+
+/**
+ * Runs the standard and few-shot protocols on a dataset; the model never sees a response before predicting it.
+ * `trainItems` (the items the model was fitted on) enables the unseen-item protocol.
+ */
+export async function evaluate(model: Recommender, dataset: Dataset, trainItems?: ReadonlySet<string>): Promise<Metrics> {
   const episodes = causalEpisodes(dataset);
   const started = performance.now();
   const predictions = await model.predict(episodes);
@@ -25,6 +40,8 @@ export async function evaluate(model: Recommender, dataset: Dataset): Promise<Me
   const first5 = new Scored();
   const first10 = new Scored();
   const firstAttempt = new Scored();
+  const perRow = new Scored();
+  const unseenItems = new Scored();
   const seenByLearner = new Map<string, Set<string>>();
   episodes.forEach((e, n) => {
     const seen = seenByLearner.get(e.learnerId) ?? new Set<string>();
@@ -38,6 +55,8 @@ export async function evaluate(model: Recommender, dataset: Dataset): Promise<Me
       if (position < 10) first10.add(y, p);
       if (!seen.has(item.itemId)) firstAttempt.add(y, p);
       seen.add(item.itemId);
+      for (let row = 0; row < Math.max(1, item.skills.length); row++) perRow.add(y, p);
+      if (trainItems && !trainItems.has(item.itemId)) unseenItems.add(y, p);
     });
   });
   return {
@@ -45,6 +64,8 @@ export async function evaluate(model: Recommender, dataset: Dataset): Promise<Me
     aucFirst5: first5.auc(),
     aucFirst10: first10.auc(),
     aucFirstAttempt: firstAttempt.auc(),
+    aucPerRow: perRow.auc(),
+    aucUnseenItems: unseenItems.auc(),
     accuracy: accuracy(all.y, all.p),
     predictions: all.y.length,
     predictionsPerSecond: all.y.length / Math.max(seconds, 1e-9),

@@ -61,9 +61,15 @@ export class ItemSpace {
     const skillBase = 1 + this.json.itemIds.length;
     // Several skills share the weight so an item's embedding scale does not grow with its tag count.
     const skills = [...new Set(item.skills.map((s) => this.skillIndex.get(s)).filter((s): s is number => s !== undefined))];
-    for (const s of skills) columns.push(skillBase + s), values.push(1 / skills.length);
+    for (const s of skills) {
+      columns.push(skillBase + s);
+      values.push(1 / skills.length);
+    }
     const featureBase = skillBase + this.json.skillIds.length;
-    (item.features ?? []).slice(0, this.json.featureCount).forEach((v, i) => (columns.push(featureBase + i), values.push(v)));
+    (item.features ?? []).slice(0, this.json.featureCount).forEach((v, i) => {
+      columns.push(featureBase + i);
+      values.push(v);
+    });
     return { columns, values };
   }
 

@@ -4,9 +4,13 @@ import type { Episode } from '../data/episodes.js';
 import { ItemSpace, type ItemSpaceJson } from '../data/items.js';
 import { makeRng } from '../random.js';
 import { bucketEpisodes, disposeBatch, toBatch, type EpisodeBatch } from './batch.js';
+import { SupportBlend, type BlendJson } from './blend.js';
 import { Params } from './layers.js';
 import type { FitOptions, ModelName, ModelState, Recommender } from './types.js';
 import { trainNeural } from '../train.js';
+
+/** Items answered fewer times in training get no id weights of their own (see ItemSpace.fromDataset). */
+const MIN_ITEM_ANSWERS = 3;
 
 /** Sizes and optimiser settings of a neural model; each model adds its own. */
 export interface NeuralConfig {
@@ -26,6 +30,8 @@ export abstract class NeuralModel implements Recommender {
   abstract readonly name: ModelName;
   space!: ItemSpace;
   params!: Params;
+  /** Fitted after training (config.blend = 1, the default): the network blended with IRT by support size. */
+  blend?: SupportBlend;
 
   constructor(readonly config: NeuralConfig) {}
 
@@ -41,8 +47,10 @@ export abstract class NeuralModel implements Recommender {
   }
 
   async fit(train: Dataset, valid: Dataset, options: FitOptions): Promise<void> {
-    this.init(ItemSpace.fromDataset(train), options.seed);
+    this.blend = undefined; // training's early stopping judges the network alone
+    this.init(ItemSpace.fromDataset(train, this.config.minItemAnswers ?? MIN_ITEM_ANSWERS), options.seed);
     await trainNeural(this, train, valid, options);
+    if ((this.config.blend ?? 1) !== 0) this.blend = await SupportBlend.fit((e) => this.predictNetwork(e), train, valid);
   }
 
   batches(episodes: Episode[]): Episode[][] {
@@ -50,6 +58,12 @@ export abstract class NeuralModel implements Recommender {
   }
 
   async predict(episodes: Episode[]): Promise<Float32Array[]> {
+    const net = await this.predictNetwork(episodes);
+    return this.blend ? this.blend.apply(episodes, net) : net;
+  }
+
+  /** The network's own predictions, without the blend. */
+  async predictNetwork(episodes: Episode[]): Promise<Float32Array[]> {
     const out = new Array<Float32Array>(episodes.length);
     const index = new Map(episodes.map((e, i) => [e, i]));
     for (const group of bucketEpisodes(episodes, this.config.pairBudget * 4, this.config.maxBatch * 4)) {
@@ -69,12 +83,13 @@ export abstract class NeuralModel implements Recommender {
     const chunks = [...this.params.variables.values()].map((v) => v.dataSync() as Float32Array);
     const weights = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
     chunks.reduce((offset, c) => (weights.set(c, offset), offset + c.length), 0);
-    return { model: this.name, json: { config: this.config, itemSpace: this.space.json }, tensors, weights };
+    return { model: this.name, json: { config: this.config, itemSpace: this.space.json, blend: this.blend?.json() }, tensors, weights };
   }
 
   /** Restores weights saved by `state()` (the model must have been constructed with the same config). */
   load(state: ModelState): void {
     this.init(new ItemSpace(state.json.itemSpace as ItemSpaceJson), 0);
+    this.blend = state.json.blend ? SupportBlend.fromJson(state.json.blend as BlendJson) : undefined;
     let offset = 0;
     for (const { name, shape } of state.tensors) {
       const size = shape.reduce((a, b) => a * b, 1);

@@ -2,9 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadDkvmn, parseDkvmn } from '../../../src/recommend/data/dkvmn.js';
-import { candidateEpisode, causalEpisodes, sampleEpisode, splitLearners } from '../../../src/recommend/data/episodes.js';
+import { candidateEpisode, causalEpisodes, sampleEpisode, splitLearners, type Episode } from '../../../src/recommend/data/episodes.js';
 import { datasetFromInteractions } from '../../../src/recommend/data/interactions.js';
 import { ItemSpace } from '../../../src/recommend/data/items.js';
+import { loadBenchmark, parsePid } from '../../../src/recommend/data/pid.js';
+import { evaluate } from '../../../src/recommend/evaluate.js';
 import { makeRng } from '../../../src/recommend/random.js';
 import { datasetsDir } from './fixtures.js';
 
@@ -90,4 +92,59 @@ test('learner split is seeded and disjoint', () => {
   assert.equal(a.valid.learners.length, 10);
   assert.deepEqual(a.valid.learners, b.valid.learners);
   assert.equal(new Set([...a.train.learners, ...a.valid.learners]).size, 50);
+});
+
+test('item-level format: the rows of one multi-skill attempt are one interaction with every skill', () => {
+  const text = '0,s1\n1366,1366,1424,1424,7,7,7\n7,9,7,9,15,15,3\n1,1,0,0,1,0,0\n';
+  const d = parsePid(text, 'pid');
+  assert.equal(d.learners[0].learnerId, 's1');
+  assert.deepEqual(
+    d.learners[0].interactions.map((x) => [x.itemId, x.skills, x.correct]),
+    [
+      ['1366', ['7', '9'], true],
+      ['1424', ['7', '9'], false],
+      // Same problem and skill with another response: a second attempt, whose two rows merge again.
+      ['7', ['15'], true],
+      ['7', ['15', '3'], false],
+    ],
+  );
+  assert.throws(() => parsePid('0,s1\n1,2\n7\n1,0\n', 'pid'), /line 3/);
+  assert.throws(() => parsePid('0,s1\n1,2\n7,8\n1,2\n', 'pid'), /line 4/);
+});
+
+test('loads the shipped ASSIST2009-pid split as items with skills', async () => {
+  const d = await loadBenchmark(path.join(datasetsDir, 'assist2009_pid', 'test.csv'));
+  assert.equal(d.name, 'assist2009_pid');
+  assert.equal(d.learners.length, 830);
+  const interactions = d.learners.flatMap((l) => l.interactions);
+  // 60,915 rows; each row is one skill of one attempt.
+  assert.equal(
+    interactions.reduce((n, x) => n + x.skills.length, 0),
+    60_915,
+  );
+  assert.equal(interactions.length, 52_003);
+  assert.equal(interactions.filter((x) => x.skills.length > 1).length, 8_065);
+});
+
+test('per-row AUC counts an attempt once per skill row; unseen-item AUC scores only items outside training', async () => {
+  const learner = (id: string, xs: [string, string[], boolean][]) => ({ learnerId: id, interactions: xs.map(([itemId, skills, correct]) => ({ itemId, skills, correct })) });
+  const data = {
+    name: 'x',
+    learners: [
+      learner('a', [
+        ['known1', ['s'], true],
+        ['new', ['s', 't'], true],
+        ['new2', ['s'], false],
+        ['known2', ['s'], false],
+      ]),
+    ],
+  };
+  // A fixed predictor by position.
+  const p = [0.9, 0.4, 0.6, 0.3];
+  const fixed = { name: 'irt' as const, fit: async () => {}, state: () => ({ model: 'irt' as const, json: {}, tensors: [], weights: new Float32Array() }), predict: async (es: Episode[]) => es.map((e) => Float32Array.from(e.query, (_, i) => p[i])) };
+  const m = await evaluate(fixed, data, new Set(['known1', 'known2']));
+  assert.equal(m.auc, 3 / 4);
+  assert.equal(m.aucPerRow, 4 / 6); // the two-skill positive (0.4) counts twice
+  assert.equal(m.aucUnseenItems, 0); // among unseen: the positive (0.4) is below the negative (0.6)
+  assert.ok(Number.isNaN((await evaluate(fixed, data)).aucUnseenItems));
 });

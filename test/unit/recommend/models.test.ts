@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../../../src/recommend/backend.js';
 import { causalEpisodes, type Episode } from '../../../src/recommend/data/episodes.js';
+import { parsePid } from '../../../src/recommend/data/pid.js';
 import { ItemSpace } from '../../../src/recommend/data/items.js';
 import { disposeBatch, toBatch } from '../../../src/recommend/models/batch.js';
 import { pairGeometry } from '../../../src/recommend/models/layers.js';
@@ -17,6 +18,14 @@ import { plantedDataset, TINY } from './fixtures.js';
 const train = plantedDataset(40, 1, 30);
 const valid = plantedDataset(10, 2, 30);
 const probe = causalEpisodes(plantedDataset(3, 3, 25));
+// Item-level rows: multi-skill attempts (two rows each in the file) are single interactions.
+const multiSkill = causalEpisodes({
+  name: 'multi',
+  learners: parsePid('0,m\n1,1,2,5,5,9,9,3,1,1,6,6,2,2,7,5,5,1,1,4\n1,2,1,2,3,0,1,3,1,2,2,3,1,0,3,2,3,1,2,0\n1,1,0,1,1,0,0,1,0,0,1,1,1,1,0,0,0,1,1,1\n', 'multi').learners.map((l) => ({
+    ...l,
+    interactions: l.interactions.map((x) => ({ ...x, itemId: `i${x.itemId}`, skills: x.skills.map((k) => `s${k}`) })), // the planted items' names
+  })),
+})[0];
 
 /** The same episode with every response at position ≥ t flipped. */
 function flippedFrom(e: Episode, t: number): Episode {
@@ -53,6 +62,16 @@ for (const name of MODEL_NAMES) {
         const [altered] = await model.predict([flippedFrom(e, t)]);
         for (let i = 0; i <= t; i++) assert.ok(Math.abs(original[i] - altered[i]) < 1e-6, `position ${i} changed when responses from ${t} on were altered`);
         if (name !== 'item-rate') assert.ok(altered.slice(t + 1).some((v, i) => Math.abs(v - original[t + 1 + i]) > 1e-6), 'later predictions should react');
+      }
+    });
+
+    test('no leakage through multi-skill attempts: flipping an attempt (all its rows) changes only later predictions', async () => {
+      assert.ok(multiSkill.support.some((x) => x.skills.length > 1));
+      const [original] = await model.predict([multiSkill]);
+      for (let t = 0; t < multiSkill.query.length; t++) {
+        if (multiSkill.query[t].skills.length < 2) continue;
+        const [altered] = await model.predict([flippedFrom(multiSkill, t)]);
+        for (let i = 0; i <= t; i++) assert.ok(Math.abs(original[i] - altered[i]) < 1e-6, `position ${i} changed when the multi-skill attempt at ${t} was flipped`);
       }
     });
 
