@@ -48,6 +48,17 @@ describe('finding 11: limits on anonymous registration, login and refused launch
     assert.equal(ok.status, 200, ok.text);
   });
 
+  test('/lti/register: an IPv6 client is counted by its /64, so rotating addresses inside it does not help', async () => {
+    for (let i = 1; i <= 10; i++) {
+      const r = await tool().get('/lti/register?openid_configuration=http%3A%2F%2F127.0.0.1%3A9%2F').set('X-Forwarded-For', `2001:db8:7:7::${i.toString(16)}`).set('Accept', 'application/json');
+      assert.equal(r.status, 502);
+    }
+    const refused = await registerFrom('2001:db8:7:7:ffff:1:2:3', other);
+    assert.equal(refused.status, 429);
+    const neighbour = await registerFrom('2001:db8:7:8::1', other);
+    assert.equal(neighbour.status, 200, 'the next /64 is someone else');
+  });
+
   test(`at most ${MAX_PENDING} uninvited registrations wait for approval; a one-time link still registers`, async () => {
     const pendingNow = async () => {
       const list = await tool().get('/api/admin/platforms').set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
