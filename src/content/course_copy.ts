@@ -4,15 +4,16 @@ import { log } from '../log.js';
 import type { LaunchContext } from '../lti/session.js';
 import { courseId as courseIdOf } from '../lti/tenancy.js';
 import type { ContentFile } from './format.js';
-import { Pointer, type ContentPointer } from './model.js';
+import { Pointer, scopeKey, type ContentPointer } from './model.js';
 import { scopeContent, writeVersion } from './store.js';
 
 /**
- * Course copy. A teacher copies last term's course in the LMS; the new course's launches either
- * carry `context_id_history` (the contexts it was copied from) or open a resource link whose
- * custom parameter names a pathway or item that only another course of the tenant has. Either
- * way the source course's own content (skills, items, pathways with their settings — never
- * learner data) is copied into the new course once, and the mapping is recorded.
+ * Course copy. A teacher copies last term's course in the LMS; the new course's launches carry
+ * `context_id_history` (the contexts it was copied from, signed by the platform), and the source
+ * courses' own content (skills, items, pathways with their settings — never learner data) is
+ * copied into the new course once, and the mapping is recorded. Only courses the claim names are
+ * sources: a link naming a pathway of some other course of the tenant copies nothing (issue 14,
+ * finding 8: that copied another course's whole content, answer keys included).
  *
  * FerretDB v1 has no transactions: the copy is written as a content version under an id fixed
  * from (target, source, source version) before writing, then the course's pointer is switched,
@@ -24,6 +25,7 @@ export interface CourseCopy {
   tenantId: string;
   courseId: string;
   sourceCourseId: string;
+  /** `resource_link` only on copies made before finding 8 was closed. */
   via: 'context_id_history' | 'resource_link';
   /** The content version written into the new course. */
   versionId: string;
@@ -57,47 +59,30 @@ export async function copyCourseContent(
   tenantId: string,
   courseId: string,
   sourceCourseId: string,
-  via: CourseCopy['via'],
 ): Promise<boolean> {
   if (sourceCourseId === courseId || (await Copy.exists({ _id: copyId(courseId, sourceCourseId) }))) return false;
-  const sourcePointer = await Pointer.findOne({ tenantId, courseId: sourceCourseId }).lean<ContentPointer>();
+  const sourcePointer = await Pointer.findById(scopeKey({ tenantId, courseId: sourceCourseId })).lean<ContentPointer>();
   if (!sourcePointer) return false; // the source course had no content of its own
   const [own, source] = await Promise.all([scopeContent({ tenantId, courseId }), scopeContent({ tenantId, courseId: sourceCourseId })]);
   const versionId = `v_copy_${digest([courseId, sourceCourseId, sourcePointer.versionId])}`;
   await writeVersion({ tenantId, courseId }, merged(own, source), `course copy of ${sourceCourseId}`, versionId);
   const counts = { skills: source.skills.length, items: source.items.length, pathways: source.pathways.length };
-  await Copy.create({ _id: copyId(courseId, sourceCourseId), tenantId, courseId, sourceCourseId, via, versionId, counts, copiedAt: new Date() }).catch(
+  await Copy.create({ _id: copyId(courseId, sourceCourseId), tenantId, courseId, sourceCourseId, via: 'context_id_history', versionId, counts, copiedAt: new Date() }).catch(
     (err: { code?: number }) => {
       if (err.code !== 11000) throw err; // another launch recorded the same copy first
     },
   );
-  log.info({ tenantId, courseId, sourceCourseId, via, ...counts }, 'course content copied');
+  log.info({ tenantId, courseId, sourceCourseId, ...counts }, 'course content copied');
   return true;
 }
 
-/** The tenant's other courses whose own content has this pathway or item, most recently changed first. */
-async function coursesHaving(launch: LaunchContext, kind: 'pathway' | 'item', id: string): Promise<string[]> {
-  const pointers = await Pointer.find({ tenantId: launch.tenantId, courseId: { $nin: ['', launch.courseId] } })
-    .sort({ updatedAt: -1 })
-    .lean<ContentPointer[]>();
-  const found: string[] = [];
-  for (const p of pointers) {
-    const content = await scopeContent({ tenantId: p.tenantId, courseId: p.courseId });
-    if ((kind === 'pathway' ? content.pathways : content.items).some((r) => r.id === id)) found.push(p.courseId);
-  }
-  return found;
-}
-
 /**
- * The launch's part: copy from the courses in `context_id_history` (nearest first); else, when the
- * launch opens a pathway or item this course lacks, from the course of the tenant that has it.
- * Returns whether content was copied now (the caller then resolves its target again).
+ * The launch's part: copy from the courses in `context_id_history` (nearest first). Returns
+ * whether content was copied now (the caller then resolves its target again).
  */
-export async function copyForLaunch(launch: LaunchContext, missing?: { what: 'pathway' | 'item'; id: string }): Promise<boolean> {
+export async function copyForLaunch(launch: LaunchContext): Promise<boolean> {
   const history = (launch.contextIdHistory ?? []).map((ctx) => courseIdOf(launch.tenantId, ctx));
   let copied = false;
-  for (const source of history) copied = (await copyCourseContent(launch.tenantId, launch.courseId, source, 'context_id_history')) || copied;
-  if (copied || !missing) return copied;
-  const [source] = await coursesHaving(launch, missing.what, missing.id);
-  return source ? copyCourseContent(launch.tenantId, launch.courseId, source, 'resource_link') : false;
+  for (const source of history) copied = (await copyCourseContent(launch.tenantId, launch.courseId, source)) || copied;
+  return copied;
 }

@@ -28,12 +28,12 @@ const customValue = (launch: LaunchContext, key: string) => {
 
 /**
  * What this launch opens: the deep-linked pathway or item, else the course's first pathway. A
- * copied course gets its content copied here first (course_copy.ts), so copied links keep working.
+ * copied course gets its content copied first from the courses its `context_id_history` names
+ * (course_copy.ts), so copied links keep working.
  */
 export async function launchTarget(launch: LaunchContext): Promise<Target> {
-  const target = await resolveTarget(launch);
-  const copied = await copyForLaunch(launch, target.kind === 'missing' ? target : undefined);
-  return copied ? resolveTarget(launch) : target;
+  await copyForLaunch(launch);
+  return resolveTarget(launch);
 }
 
 async function resolveTarget(launch: LaunchContext): Promise<Target> {
