@@ -31,7 +31,7 @@ after(async () => env.close());
 describe('finding 8: a course gets another course’s content only through context_id_history', () => {
   test('a link naming another course’s pathway or item copies nothing and opens nothing', async () => {
     const attacker = { id: 'sec-cc-attacker', title: 'Someone else’s course' };
-    for (const custom of [{ wayfinder_pathway: 'sec-cc-path' }, { wayfinder_item: 'sec-cc-1' }]) {
+    for (const custom of [{ wayfinder_pathway: 'sec-cc-path' }, { wayfinder_item: 'sec-cc-1' }] as Record<string, string>[]) {
       for (const role of ['teacher', 'student'] as const) {
         const r = await env.launchAs({ role, user: role === 'teacher' ? '3' : '4', course: attacker, custom });
         assert.equal(r.status, 404, `${role} ${JSON.stringify(custom)}: ${r.body.slice(0, 300)}`);
