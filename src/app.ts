@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -15,6 +16,16 @@ import { adminModelsRouter } from './recommend/index.js';
 import { accessLog } from './web/access_log.js';
 import { errorHandler, notFound } from './web/error_handler.js';
 import { registry, requestMetrics } from './web/metrics.js';
+
+/**
+ * Pages an LMS frames (launches, and every page after one: they carry the ltik) may be framed by
+ * any site; the operator's console (`/admin` without an ltik, signed in by cookie) by none.
+ */
+function frameAncestors(req: IncomingMessage): string {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const operatorConsole = /^\/admin(\/|$)/.test(url.pathname) && !url.searchParams.has('ltik');
+  return operatorConsole ? "'none'" : '*';
+}
 
 /** The express app: shared middleware, then one router per area, then errors. */
 export function createApp(config: Config): Express {
@@ -39,7 +50,7 @@ export function createApp(config: Config): Express {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          frameAncestors: ['*'],
+          frameAncestors: [frameAncestors],
           formAction: ['*'],
           // Development runs on plain http://localhost; production sits behind HTTPS anyway.
           upgradeInsecureRequests: null,

@@ -24,8 +24,22 @@ export interface RunningTool {
   close(): Promise<void>;
 }
 
+let guarded = false;
+
+/**
+ * No request may end the process: a library that rejects a promise nobody awaits (ltijs's async
+ * middlewares do) or throws from a callback is logged and the server keeps answering everyone else.
+ */
+export function keepRunningOnStrayErrors(): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection (the process keeps running)'));
+  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (the process keeps running)'));
+}
+
 /** config → database → LTI provider → HTTP server → background timers. */
 export async function startTool(config: Config): Promise<RunningTool> {
+  keepRunningOnStrayErrors();
   const database = await openDatabase(config);
   await setupLti({ ltiKey: config.ltiKey, mongodbUri: database.uri, clockSkewSeconds: config.clockSkewSeconds });
   await ensureIndexes(); // ltijs registered its models during setup

@@ -46,6 +46,8 @@ function issuerOf(idToken: unknown): string | undefined {
   return typeof iss === 'string' ? iss : undefined;
 }
 
+export const STATE_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
+
 function refuse(reason: string, message: string): never {
   throw new LaunchRefused(reason, message);
 }
@@ -61,6 +63,9 @@ export async function precheckIdToken(idToken: unknown, state: unknown, clockSke
   }
   if (!header.kid) refuse('KID_MISSING', 'the id_token header names no key (kid)');
   if (typeof state !== 'string' || state === '') refuse('STATE_MISSING', 'the launch carries no state parameter');
+  // The states Wayfinder and ltijs issue are hex; anything else (spaces, `;`) would also be an
+  // invalid cookie name, on which ltijs throws from its own error handler.
+  if (!STATE_PATTERN.test(state)) refuse('STATE_INVALID', 'the state parameter is not one Wayfinder issued; open the activity again');
   const c = decoded.payload as Claims;
   if (typeof c.iss !== 'string' || !c.iss) refuse('ISS_MISSING', 'the id_token has no issuer (iss)');
   const auds = Array.isArray(c.aud) ? c.aud : [c.aud];
@@ -114,7 +119,12 @@ export function precheckLaunch(clockSkewSeconds: number) {
   const form = express.urlencoded({ extended: false, limit: '64kb' });
   return (req: Request, res: Response, next: NextFunction) =>
     form(req, res, async () => {
-      const body = (req.body ?? {}) as { id_token?: unknown; state?: unknown };
+      const body = (req.body ?? {}) as { id_token?: unknown; state?: unknown; ltik?: unknown };
+      // Only an id_token opens a session: with an ltik beside it, ltijs would take the ltik and
+      // re-mint the old session's launch without any of the checks here.
+      delete body.ltik;
+      delete (req.query as { ltik?: unknown }).ltik;
+      delete req.headers.authorization;
       try {
         res.locals.tenantId = await precheckIdToken(body.id_token, body.state, clockSkewSeconds);
         next();
@@ -161,8 +171,15 @@ export async function ltijsRefusal(req: Request, res: Response, next?: NextFunct
 }
 
 /** After ltijs validated the launch: create the session and send the user to their landing page. */
-export async function completeLaunch(token: IdToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+export async function completeLaunch(token: IdToken, req: Request, res: Response, next: NextFunction): Promise<void> {
   try {
+    // Reached only by a POSTed id_token that precheckLaunch accepted (the tenant it found) and
+    // ltijs verified (an ltik it minted for this very state): never by an old ltik.
+    const body = (req.body ?? {}) as { id_token?: unknown; state?: unknown };
+    const minted = jwt.decode(String(res.locals.ltik ?? '')) as { s?: unknown } | null;
+    if (req.method !== 'POST' || typeof body.id_token !== 'string' || minted?.s !== body.state || !res.locals.tenantId) {
+      throw new LaunchRefused('ID_TOKEN_MISSING', 'only a launch from your course (an id_token) opens Wayfinder; open the activity again', true);
+    }
     const ctx = token.platformContext;
     const role = mapRoles(ctx.roles ?? []);
     if (!role) {
@@ -213,7 +230,7 @@ function contextIdHistory(claim: unknown): string[] | undefined {
   return ids.length ? ids : undefined;
 }
 
-function landingPath(launch: Pick<LaunchContext, 'role' | 'messageType' | 'custom'>): string {
+export function landingPath(launch: Pick<LaunchContext, 'role' | 'messageType' | 'custom'>): string {
   if (launch.messageType === 'LtiDeepLinkingRequest') return '/teacher/deep-link';
   // A teacher opening a deep-linked activity previews it as a student would (statements marked preview).
   if (launch.role !== 'student' && opensActivity(launch.custom)) return '/student';

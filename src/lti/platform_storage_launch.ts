@@ -20,7 +20,8 @@ import { claimCompletion, findLogin, storageSteps, type LoginRecord } from './pl
  * - A cookie-path login of ours whose cookie is missing: the browser blocks it. Answer the cookie
  *   check page: if the parent answers `lti.capabilities` with put_data and get_data, the launch is
  *   restarted through platform storage; otherwise it explains and offers a new-window launch.
- * - Anything else (a cookie present, a state we never issued) is ltijs's to judge, as before.
+ * - A state cookie present: the id_token must carry the nonce sent with that login, then ltijs judges.
+ * - A state we never issued, without its cookie: ltijs's to refuse, as before.
  */
 type LaunchBody = { id_token?: unknown; state?: unknown; platform_storage?: unknown };
 
@@ -35,14 +36,29 @@ function refuse(reason: string, message: string, iss: string): Promise<never> {
   });
 }
 
+const NONCE_MISMATCH = 'the id_token does not carry the nonce Wayfinder sent for this login; open the activity again';
+
+/** The id_token answers this very login: its issuer, and the nonce sent with it (cookie or storage path). */
+function answersLogin(login: LoginRecord, idToken: string): boolean {
+  const claims = jwt.decode(idToken) as { nonce?: unknown; iss?: unknown } | null;
+  const sent = login.storage?.nonce ?? login.nonce;
+  return !!sent && claims?.iss === login.iss && claims.nonce === sent;
+}
+
+/** The state cookie came back: the login it names must be ours, and the token must carry its nonce. */
+async function checkCookieLogin(login: LoginRecord | null, idToken: string): Promise<void> {
+  if (login && answersLogin(login, idToken)) return;
+  const reason = login ? 'LOGIN_NONCE_MISMATCH' : 'LOGIN_UNKNOWN';
+  const message = login ? NONCE_MISMATCH : 'Wayfinder has no record of this login (it expired or was never started here); open the activity again';
+  await recordLaunchFailure(reason, message, login?.iss);
+  throw new LaunchRefused(reason, message, true);
+}
+
 async function complete(req: Request, config: StorageLaunchConfig, login: LoginRecord & { storage: NonNullable<LoginRecord['storage']> }, idToken: string, state: string) {
   if (req.headers.origin !== config.publicOrigin) {
     await refuse('STORAGE_ORIGIN_INVALID', 'the platform storage check must be completed from Wayfinder’s own launch page', login.iss);
   }
-  const claims = jwt.decode(idToken) as { nonce?: unknown; iss?: unknown } | null;
-  if (claims?.iss !== login.iss || claims.nonce !== login.storage.nonce) {
-    await refuse('STORAGE_NONCE_MISMATCH', 'the id_token does not carry the nonce Wayfinder sent for this login; open the activity again', login.iss);
-  }
+  if (!answersLogin(login, idToken)) await refuse('STORAGE_NONCE_MISMATCH', NONCE_MISMATCH, login.iss);
   if (!(await claimCompletion(state))) {
     await refuse('STATE_ALREADY_USED', 'this launch was already completed; open the activity again', login.iss);
   }
@@ -68,8 +84,11 @@ export function platformStorageLaunch(o: { publicUrl: string; ltiKey: string }) 
     try {
       // precheckLaunch has parsed the form and checked both are non-empty strings.
       const { id_token: idToken, state, platform_storage: step } = req.body as LaunchBody & { id_token: string; state: string };
-      if (hasCookie(req, `state${state}`)) return next();
       const login = await findLogin(state);
+      if (hasCookie(req, `state${state}`)) {
+        await checkCookieLogin(login, idToken);
+        return next();
+      }
       if (!login) return next();
       const newWindowUrl = newWindowLoginUrl(login.login);
       res.set('Cache-Control', 'no-store');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { log } from '../log.js';
+import { AppError, describeIssues } from '../web/errors.js';
 import { render } from '../web/views.js';
 import { findPlatform, findPlatformsByIssuer, type PlatformRecord } from './platforms.js';
 import { lti } from './provider.js';
@@ -23,11 +24,13 @@ const loginSchema = z.object({
   client_id: z.string().min(1).optional(),
   lti_message_hint: z.string().optional(),
   lti_deployment_id: z.string().optional(),
-  // A frame name (`_parent`, Canvas's `post_message_forwarding`), never a URL or script.
+  // A frame name (`_parent`, Canvas's `post_message_forwarding`), never a URL or script: anything
+  // else is ignored and the login takes the cookie path.
   lti_storage_target: z
     .string()
     .regex(/^[\w.-]{1,64}$/)
-    .optional(),
+    .optional()
+    .catch(undefined),
 });
 type LoginParams = z.infer<typeof loginSchema>;
 
@@ -65,14 +68,16 @@ async function activePlatform(iss: string, clientId: string | undefined): Promis
   return found?.status === 'active' ? found : undefined;
 }
 
-/** ltijs answers the login with `res.redirect(authUrl?…state=…)`: note that state on the way out. */
+/** ltijs answers the login with `res.redirect(authUrl?…state=…&nonce=…)`: note state and nonce on the way out. */
 function rememberCookieLogin(req: Request, res: Response, p: LoginParams): void {
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
     const to = args.find((a): a is string => typeof a === 'string');
-    const state = to ? new URL(to, 'http://x').searchParams.get('state') : null;
+    const sent = to ? new URL(to, 'http://x').searchParams : undefined;
+    const state = sent?.get('state');
     if (!state) return redirect(...args);
-    rememberLogin({ _id: state, iss: p.iss, clientId: p.client_id ?? '', login: relaunchParams(p) })
+    // The nonce ltijs sent (it keeps none): the launch must carry this one (platform_storage_launch.ts).
+    rememberLogin({ _id: state, iss: p.iss, clientId: p.client_id ?? '', nonce: sent?.get('nonce') ?? undefined, login: relaunchParams(p) })
       .catch((err: Error) => log.warn({ err: err.message }, 'could not note the login state'))
       .finally(() => redirect(...args));
   }) as Response['redirect'];
@@ -111,9 +116,11 @@ export function platformStorageLogin() {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   return (req: Request, res: Response, next: NextFunction) =>
     form(req, res, async () => {
-      // Anything malformed or unknown goes on to ltijs, which answers login errors as before.
+      // Only well-formed logins (strings, a URL target) reach ltijs, which would take objects and arrays too.
       const parsed = loginSchema.safeParse({ ...req.query, ...req.body });
-      if (!parsed.success) return next();
+      if (!parsed.success) {
+        return next(new AppError('BAD_REQUEST', `the login initiation is incomplete or malformed (${describeIssues(parsed.error.issues)}); start the launch from your course again`));
+      }
       const p = parsed.data;
       try {
         const platform = p.lti_storage_target ? await activePlatform(p.iss, p.client_id) : undefined;

@@ -8,13 +8,16 @@ import { registry } from '../web/metrics.js';
  * state cookie did not arrive can still be judged. ltijs keeps no record of the nonce it sends,
  * so for the platform storage path this record is the server-side half of the check: the nonce
  * the id_token must carry, the platform origin that must answer `lti.get_data`, and the frame.
- * Cookie-path logins are remembered too (without nonce), so a launch that lost its cookie can be
- * told apart from a forged or stale state and can be restarted, or opened in a new window.
+ * Cookie-path logins are remembered too, with the nonce ltijs sent: the launch must carry that
+ * nonce, and a launch that lost its cookie can be told apart from a forged or stale state and can
+ * be restarted, or opened in a new window.
  */
 export interface LoginRecord {
   _id: string;
   iss: string;
   clientId: string;
+  /** Cookie path: the nonce ltijs sent in the authentication request. */
+  nonce?: string;
   /** Login initiation parameters, to start the same launch again (new window, or through storage). */
   login: Record<string, string>;
   /** Set when state and nonce went to the platform's storage instead of a cookie. */
@@ -29,6 +32,7 @@ const LoginModel = mongoose.model<LoginRecord>(
       _id: String,
       iss: String,
       clientId: String,
+      nonce: String,
       login: { type: Schema.Types.Mixed },
       storage: { type: new Schema({ target: String, origin: String, nonce: String }, { _id: false }), required: false },
       at: Date,

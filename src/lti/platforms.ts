@@ -2,6 +2,7 @@ import mongoose, { Schema } from 'mongoose';
 import { z } from 'zod';
 import { AppError } from '../web/errors.js';
 import { lti } from './provider.js';
+import { endPlatformSessions } from './session.js';
 import { platformKey, tenantId } from './tenancy.js';
 
 /**
@@ -188,11 +189,19 @@ export async function removePlatform(key: string): Promise<void> {
   const p = await getPlatform(key);
   await lti.deletePlatform(p.issuer, p.clientId);
   await Platform.deleteOne({ _id: key });
+  await endPlatformSessions(key);
 }
 
-/** Activates a platform and approves the given deployments (all pending ones when none are named). */
-export async function approvePlatform(key: string, deploymentIds: string[] = []): Promise<PlatformRecord> {
+/**
+ * Activates a platform and approves the given deployments (all pending ones when none are named).
+ * A platform's own LMS administrator (`by: 'lti'`) may approve deployments of an active platform,
+ * never activate a pending or disabled one: that is the operator's decision.
+ */
+export async function approvePlatform(key: string, deploymentIds: string[] = [], by: 'operator' | 'lti' = 'operator'): Promise<PlatformRecord> {
   const p = await getPlatform(key);
+  if (by !== 'operator' && p.status !== 'active') {
+    throw new AppError('FORBIDDEN', `the platform ${p.name} is ${p.status}: only the tool operator can activate it`);
+  }
   const now = new Date();
   const deployments = p.deployments.map((d) =>
     deploymentIds.length === 0 || deploymentIds.includes(d.id) ? { ...d, status: 'approved' as const } : d,
@@ -211,6 +220,7 @@ export async function setPlatformStatus(key: string, status: PlatformStatus): Pr
   const p = await getPlatform(key);
   await setStatus(p, status);
   await Platform.updateOne({ _id: key }, { $set: { status } });
+  if (status !== 'active') await endPlatformSessions(key);
   return { ...p, status };
 }
 

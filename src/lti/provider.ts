@@ -22,7 +22,7 @@ export async function setupLti(o: LtiSetup): Promise<void> {
   if (ready) return;
   applyClockSkew(o.clockSkewSeconds);
   useCachedKeySets();
-  useUniqueNonces();
+  useUniqueNonces(o.clockSkewSeconds);
   useFasterPlatformKeys();
   lti.setup(
     o.ltiKey,
@@ -42,6 +42,8 @@ export async function setupLti(o: LtiSetup): Promise<void> {
       // Age is judged by exp with the configured skew; ltijs's default max age is 10 s.
       tokenMaxAge: false,
       devMode: false,
+      // ltijs's CORS reflects any Origin with credentials; nothing of /lti/* is meant for other sites' scripts.
+      cors: false,
     },
   );
   // The default mongoose connection is already open: ltijs reuses it.

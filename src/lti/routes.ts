@@ -8,7 +8,7 @@ import { parse } from '../web/validate.js';
 import { render } from '../web/views.js';
 import { canvasConfig } from './canvas_config.js';
 import { partitionedCookies } from './contrib/partitioned_cookies.js';
-import { completeLaunch, ltijsRefusal, precheckLaunch } from './message_launch.js';
+import { completeLaunch, landingPath, ltijsRefusal, precheckLaunch } from './message_launch.js';
 import { platformStorageLaunch } from './platform_storage_launch.js';
 import { platformStorageLogin } from './platform_storage_login.js';
 import {
@@ -23,6 +23,8 @@ import {
 } from './platforms.js';
 import { lti } from './provider.js';
 import { consumeInvite, createRegistrationLink, registerDynamically, releaseInvite, type RegistrationOutcome } from './registration.js';
+import { ltiRouteGate } from './route_gate.js';
+import { requireLaunch, type LaunchContext } from './session.js';
 
 /** Anonymous writes and outbound requests, per client address (see README, "Limits"). */
 const LIMIT_WINDOW_MS = 10 * 60 * 1000;
@@ -43,7 +45,7 @@ const wrap =
 /** `/lti/*`: ltijs's login, launch and keys, with Wayfinder's checks and registration around them. */
 export function ltiRouter(config: Config): Router {
   const r = Router();
-  r.use(partitionedCookies);
+  r.use(ltiRouteGate, partitionedCookies);
   r.get('/canvas.json', (_req, res) => {
     res.json(canvasConfig(config.publicUrl));
   });
@@ -73,6 +75,11 @@ export function ltiRouter(config: Config): Router {
   // Cookie-less launches (LTI platform storage, cookie check) are handled around ltijs, not in it.
   r.all('/login', requestLimit(LOGINS_PER_WINDOW, LIMIT_WINDOW_MS, 'logins'), platformStorageLogin());
   r.post('/launch', precheckLaunch(config.clockSkewSeconds), platformStorageLaunch(config));
+  // A valid ltik goes back to its own landing page; it never reaches ltijs, which would mint a new session from it.
+  r.get('/launch', requireLaunch(config.ltiKey), (_req, res) => {
+    const launch = res.locals.launch as LaunchContext;
+    res.redirect(303, `${landingPath(launch)}?ltik=${encodeURIComponent(res.locals.ltik as string)}`);
+  });
   lti.onConnect(completeLaunch);
   lti.onDeepLinking(completeLaunch);
   lti.onInvalidToken(ltijsRefusal);

@@ -106,6 +106,8 @@ export async function createLaunchSession(
   ltik: string,
   context: Omit<LaunchContext, '_id' | 'launchId' | 'createdAt' | 'expiresAt'>,
 ): Promise<LaunchContext> {
+  // Every request after a launch is scoped by tenant: a session without one would be scoped by nothing.
+  if (!context.tenantId) throw new AppError('LAUNCH_INVALID', 'the launch names no approved deployment; open Wayfinder from your course again');
   const now = new Date();
   const doc: LaunchContext = {
     ...context,
@@ -139,7 +141,7 @@ export function requireLaunch(ltiKey: string) {
         throw new AppError('UNAUTHENTICATED', 'the launch session token is not valid: open Wayfinder from your course again');
       }
       const launch = await findSession(hash(ltik));
-      if (!launch || launch.expiresAt < new Date()) {
+      if (!launch || launch.expiresAt < new Date() || !launch.tenantId) {
         throw new AppError('SESSION_EXPIRED', 'your session has ended: open Wayfinder from your course again');
       }
       res.locals.launch = launch;
@@ -188,6 +190,13 @@ export function requireOwnCourse(req: Request, res: Response, next: NextFunction
 export async function eraseLaunchSessions(tenantId: string, sub: string): Promise<number> {
   for (const [id, { launch }] of cache) if (launch.tenantId === tenantId && launch.sub === sub) cache.delete(id);
   const r = await Launch.deleteMany({ tenantId, sub });
+  return r.deletedCount ?? 0;
+}
+
+/** A platform was disabled or removed: every session it opened ends now, in this process's cache too. */
+export async function endPlatformSessions(platformKey: string): Promise<number> {
+  for (const [id, { launch }] of cache) if (launch.platformKey === platformKey) cache.delete(id);
+  const r = await Launch.deleteMany({ platformKey });
   return r.deletedCount ?? 0;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { LaunchOptions } from '../../src/devlms/index.js';
+import { CookieJar, type LaunchOptions } from '../../src/devlms/index.js';
 import { countDocs, startToolAndLms, TEST_CLIENT_ID, type ToolAndLms } from '../support/lti.js';
 
 let env: ToolAndLms;
@@ -127,13 +127,14 @@ describe('the invalid-launch matrix: 4xx with a clear reason, nothing stored', (
     });
   }
 
-  test('nonce replayed', async () => {
+  test('nonce replayed (the whole post again, with a copy of its state cookie)', async () => {
     const login = await env.lms.beginLogin(base);
     const token = env.lms.signIdToken(env.lms.claimsFor(base, login.nonce));
+    const copy = new CookieJar();
+    copy.store([`state${login.state}=${login.cookies.get(`state${login.state}`)}; Path=/; Secure; SameSite=None`], env.tool.url);
     const first = await env.lms.postLaunch(token, login.state, login.cookies);
     assert.equal(first.status, 200);
-    const again = await env.lms.beginLogin(base);
-    const replay = await env.lms.postLaunch(token, again.state, again.cookies);
+    const replay = await env.lms.postLaunch(token, login.state, copy);
     assert.equal(replay.status, 401);
     assert.match(replay.body, /NONCE_ALREADY_RECEIVED/);
   });

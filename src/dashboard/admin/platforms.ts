@@ -109,7 +109,7 @@ export function platformRoutes(r: Router, config: Config, admin: express.Request
       const action = req.params.action;
       if (action === 'approve') {
         const deployment = typeof req.body.deployment === 'string' && req.body.deployment ? [req.body.deployment] : [];
-        await approvePlatform(p._id, deployment);
+        await approvePlatform(p._id, deployment, page(res).kind);
       } else if (action === 'disable') {
         await setPlatformStatus(p._id, 'disabled');
       } else {
