@@ -209,7 +209,7 @@ export async function registerDynamically(
  * trusted) are unchanged, and a deployment it has not seen waits for approval as an unseen
  * deployment at launch would. A disabled platform stays disabled: only the operator enables it.
  */
-function reRegistration(
+export function reRegistration(
   p: PlatformRecord,
   next: { authUrl: string; tokenUrl: string; jwksUrl: string; grantedScopes: string[]; deploymentId?: string },
   preApproved: boolean,
