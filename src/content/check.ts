@@ -133,10 +133,12 @@ function answerKeyProblems(item: Item, place: string): Problem[] {
   }
   const choices = item.choices ?? [];
   if (choices.length < 2) out.push(problem('a multiple choice item needs at least two choices', '.choices'));
-  const correct = (parsed.data as { correct: string[] }).correct;
+  const { correct, weights } = parsed.data as { correct: string[]; weights?: Record<string, number> };
   const ids = new Set(choices.map((ch) => ch.id));
   for (const c of correct) if (!ids.has(c)) out.push(problem(`the correct choice "${c}" is not one of the choices`));
-  if (!item.multiple && correct.length > 1) out.push(problem('several correct choices need "multiple": true'));
+  for (const c of Object.keys(weights ?? {})) if (!ids.has(c)) out.push(problem(`the weighted choice "${c}" is not one of the choices`));
+  // With weights, several single-pick choices may each earn full marks (as in Moodle).
+  if (!item.multiple && !weights && correct.length > 1) out.push(problem('several correct choices need "multiple": true'));
   return out;
 }
 

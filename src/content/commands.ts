@@ -1,10 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CliError, type CliCommand } from '../cli/command.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { seedDemoLearning } from '../recommend/demo.js';
 import { devLmsTenant, seedDemoContent } from './demo.js';
-import { importFile, ImportRefused } from './import.js';
+import { BANK_FORMATS, importBank, type BankFormat, type BankImport } from './formats/index.js';
+import { importContent, importFile, ImportRefused, type ContentFormat } from './import.js';
 import type { Scope } from './model.js';
 import { scopeContent } from './store.js';
 
@@ -30,14 +32,26 @@ const scopeHelp = '--tenant defaults to the dev LMS tenant when DEV_LMS is on; w
 export const contentCommands: CliCommand[] = [
   {
     name: 'content import',
-    summary: 'import content from a JSON file (replaces the scope\'s content) or a CSV of items (adds to it); all or nothing',
-    usage: `content import FILE [--tenant T] [--course C] [--json]\n\n${scopeHelp}\nThe JSON format is documented in src/content/content.schema.json; CSV columns in src/content/csv.ts.`,
-    options: scopeOptions,
+    summary: 'import content: Wayfinder JSON (replaces the scope\'s content), a CSV of items, or a Moodle XML, GIFT or QTI 1.2 question bank (add to it); all or nothing',
+    usage: `content import FILE [--format F] [--dry-run] [--tenant T] [--course C] [--json]\n\n${scopeHelp}\nThe JSON format is documented in src/content/content.schema.json; CSV columns in src/content/csv.ts.\nOther files are question banks, their format read from the content: ${BANK_FORMATS.join(', ')} (--format forces one).\n--dry-run shows what a bank import would create and skip, and why, without storing anything.`,
+    options: { ...scopeOptions, format: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     async run(v, positionals) {
       const file = positionals[0];
       if (!file) throw new CliError('name the file to import: content import FILE');
-      const r = await withDatabase((scope) => importFile(file, scope), v);
-      console.log(v.json ? JSON.stringify(r) : `imported ${r.counts.skills} skills, ${r.counts.items} items, ${r.counts.pathways} pathways as version ${r.versionId}`);
+      const format = typeof v.format === 'string' ? v.format : undefined;
+      const known = ['json', 'csv', ...BANK_FORMATS];
+      if (format && !known.includes(format)) throw new CliError(`--format must be one of ${known.join(', ')}`);
+      const own = format ? format === 'json' || format === 'csv' : /\.(json|csv)$/i.test(file);
+      if (own) {
+        const r = await withDatabase((scope) => (format ? readFile(file, 'utf8').then((t) => importContent(t, format as ContentFormat, scope, file)) : importFile(file, scope)), v);
+        console.log(v.json ? JSON.stringify(r) : `imported ${r.counts.skills} skills, ${r.counts.items} items, ${r.counts.pathways} pathways as version ${r.versionId}`);
+        return;
+      }
+      const bytes = await readFile(file).catch((err: Error) => {
+        throw new CliError(`cannot read ${file}: ${err.message}`);
+      });
+      const r = await withDatabase((scope) => importBank(bytes, scope, file, { format: format as BankFormat | undefined, dryRun: !!v['dry-run'], fileName: basename(file) }), v);
+      console.log(v.json ? JSON.stringify(r) : describeBankImport(r));
     },
   },
   {
@@ -72,3 +86,12 @@ export const contentCommands: CliCommand[] = [
     },
   },
 ];
+
+/** A bank import for people: the counts, then every skipped question and warning with its place. */
+function describeBankImport(r: BankImport): string {
+  const by = (s: string) => r.created.filter((c) => c.status === s).length;
+  const head = `${r.dryRun ? 'would import' : 'imported'} ${r.counts.created} questions (${by('new')} new, ${by('changed')} changed, ${by('unchanged')} unchanged) from ${r.format} into ${r.counts.skills} skills and ${r.counts.pathways} pathways${r.versionId ? ` as version ${r.versionId}` : ''}`;
+  const skipped = r.skipped.map((s) => `  skipped ${s.place}: ${s.reason.message}`);
+  const warnings = r.created.flatMap((c) => c.warnings.map((w) => `  warning ${c.place}: ${w}`));
+  return [head, ...(skipped.length ? [`skipped ${skipped.length}:`, ...skipped] : []), ...warnings].join('\n');
+}

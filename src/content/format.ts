@@ -106,7 +106,17 @@ export type ContentFile = z.infer<typeof contentFileSchema>;
 
 /** Answer keys by item type. */
 export const answerSchemas = {
-  multiple_choice: z.object({ correct: z.array(id).min(1, 'name at least one correct choice id') }).strict(),
+  multiple_choice: z
+    .object({
+      correct: z.array(id).min(1, 'name at least one correct choice id'),
+      /**
+       * Imported banks (Moodle's answer grades): the fraction of the marks each picked choice earns,
+       * -1 to 1; the score is their sum kept within 0–1, full marks only at 1. Without it, each wrong
+       * pick cancels a right one.
+       */
+      weights: z.record(id, z.number().min(-1).max(1)).optional(),
+    })
+    .strict(),
   numeric: z
     .object({
       value: z.number(),
@@ -114,9 +124,29 @@ export const answerSchemas = {
       unit: z.string().max(40).optional(),
       /** Other spellings of the unit, e.g. "厘米" for "cm". */
       unitAliases: z.array(z.string().max(40)).default([]),
+      /** Other units with Moodle's multiplier: a response in that unit is divided by it (`{ "cm": 100 }` for an answer in m). */
+      unitMultipliers: z.record(z.string().min(1).max(40), z.number().positive()).optional(),
+      /**
+       * Moodle's unit grading, for imported questions: when set, a right number whose unit is missing
+       * or wrong scores 1 − unitPenalty (0: units are not graded). When absent, a missing unit is
+       * accepted and a different one is not.
+       */
+      unitPenalty: z.number().min(0).max(1).optional(),
     })
     .strict(),
-  short_text: z.object({ accepted: z.array(text(500)).min(1, 'list at least one accepted answer') }).strict(),
+  short_text: z
+    .object({
+      accepted: z.array(text(500)).min(1, 'list at least one accepted answer'),
+      /**
+       * normalised (the default): width, case, spacing and sentence punctuation never count.
+       * exact: only surrounding spaces are ignored (Canvas); wildcard: exact, and "*" stands for any
+       * text (a backslash before it for a star itself), as Moodle compares short answers.
+       */
+      match: z.enum(['normalised', 'exact', 'wildcard']).default('normalised'),
+      /** exact and wildcard only: upper and lower case differ. */
+      caseSensitive: z.boolean().default(false),
+    })
+    .strict(),
 } as const;
 export type MultipleChoiceKey = z.infer<(typeof answerSchemas)['multiple_choice']>;
 export type NumericKey = z.infer<(typeof answerSchemas)['numeric']>;

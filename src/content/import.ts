@@ -57,10 +57,39 @@ function parseJson(text: string): unknown {
 async function withCsvItems(text: string, scope: Scope): Promise<ContentFile> {
   const rows = itemsFromCsv(text);
   if (!rows.ok) throw new ImportRefused(rows.problems);
-  const current = await scopeContent(scope);
-  const ids = new Set(rows.items.map((i) => i.id));
   // The CSV's rows come first, so `items[i]` is row i + 2 (after the header).
-  return { ...current, items: [...(rows.items as ContentFile['items']), ...current.items.filter((i) => !ids.has(i.id))] };
+  return addRecords(await scopeContent(scope), { items: rows.items as ContentFile['items'] });
+}
+
+type Records = Partial<Pick<ContentFile, 'skills' | 'items' | 'pathways'>>;
+
+/** Records added to content: the new ones first, replacing those with the same id; the rest kept. */
+function addRecords(current: ContentFile, incoming: Records): ContentFile {
+  const merge = <T extends { id: string }>(old: T[], add: T[] = []) => {
+    const ids = new Set(add.map((r) => r.id));
+    return [...add, ...old.filter((r) => !ids.has(r.id))];
+  };
+  return { ...current, skills: merge(current.skills, incoming.skills), items: merge(current.items, incoming.items), pathways: merge(current.pathways, incoming.pathways) };
+}
+
+/**
+ * Records (an imported question bank's) added to a scope's content, all or nothing, through the
+ * same checks as a file. With `dryRun`, checked but not written (a preview). `placeOf` lets the
+ * caller name a problem's place in its own source.
+ */
+export async function importRecords(
+  incoming: Records,
+  scope: Scope,
+  source: string,
+  o: { dryRun?: boolean; placeOf?: (p: Problem) => Problem } = {},
+): Promise<ImportResult & { previous: ContentFile; content: ContentFile }> {
+  const shared = scope.courseId ? await libraryFor({ tenantId: scope.tenantId }) : undefined;
+  const previous = await scopeContent(scope);
+  const check = checkContent(addRecords(previous, incoming), { knownSkills: shared?.skills.keys(), knownItems: shared?.items.keys() });
+  if (!check.ok) throw new ImportRefused(o.placeOf ? check.problems.map(o.placeOf) : check.problems);
+  const c = check.content;
+  const versionId = o.dryRun ? '' : await writeVersion(scope, c, source);
+  return { versionId, counts: { skills: c.skills.length, items: c.items.length, pathways: c.pathways.length }, previous, content: c };
 }
 
 function csvPlace(p: Problem): Problem {

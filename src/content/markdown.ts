@@ -9,7 +9,8 @@ import sanitizeHtml from 'sanitize-html';
  */
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
-const ALLOWED: sanitizeHtml.IOptions = {
+/** The one HTML allow-list; imports of HTML question banks (formats/richtext.ts) sanitise with it too. */
+export const ALLOWED: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's',
     'sub', 'sup', 'ul', 'ol', 'li', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'kbd',

@@ -1,5 +1,5 @@
 import { answerSchemas, type Item, type MultipleChoiceKey, type NumericKey, type ShortTextKey } from './format.js';
-import { normaliseText, parseNumber } from './normalise.js';
+import { normaliseText, parseNumber, type ParsedNumber } from './normalise.js';
 
 /**
  * Checks a learner's response against an item's answer key, on the server only. The result says
@@ -43,6 +43,7 @@ function scoreChoices(item: Item, key: MultipleChoiceKey, picked: string[]): Out
   const chosen = [...new Set(picked.filter((p) => known.has(p)))];
   if (!chosen.length) return ungraded('empty', '');
   if (!item.multiple) chosen.splice(1);
+  if (key.weights) return scoreWeighted(key.weights, chosen);
   const correct = new Set(key.correct);
   const right = chosen.filter((c) => correct.has(c)).length;
   const wrong = chosen.length - right;
@@ -52,22 +53,58 @@ function scoreChoices(item: Item, key: MultipleChoiceKey, picked: string[]): Out
   return { graded: true, success, score: success ? 1 : score, why: success ? 'correct' : score > 0 ? 'partial' : 'incorrect', picked: chosen, recorded: chosen.join(',') };
 }
 
+/** Moodle counts a fraction this close to 1 as full marks (question_state::graded_state_for_fraction). */
+const FULL_MARKS = 1 - 1e-6;
+
+function scoreWeighted(weights: Record<string, number>, chosen: string[]): Outcome {
+  const score = Math.min(1, Math.max(0, chosen.reduce((sum, c) => sum + (weights[c] ?? 0), 0)));
+  const success = score >= FULL_MARKS;
+  return { graded: true, success, score: success ? 1 : score, why: success ? 'correct' : score > 1e-6 ? 'partial' : 'incorrect', picked: chosen, recorded: chosen.join(',') };
+}
+
 function scoreNumeric(key: NumericKey, text: string): Outcome {
   if (!text.trim()) return ungraded('empty', '');
   const n = parseNumber(text);
   if (!n) return ungraded('notANumber', text);
   const units = [key.unit, ...key.unitAliases].filter((u): u is string => !!u).map(normaliseText);
-  // A missing unit is accepted; a different one is not (5 m is not 5 cm).
-  if (n.unit && !units.includes(n.unit)) return ungraded('unit', text);
   // A relative epsilon keeps 0.1 + 0.2 style float noise from failing an exact key.
   const tolerance = key.tolerance + Math.abs(key.value) * 1e-9;
-  const success = Math.abs(n.value - key.value) <= tolerance;
+  const within = (v: number) => Math.abs(v - key.value) <= tolerance;
+  if (key.unitPenalty !== undefined) return scoreMoodleUnits(key, n, units, within, text);
+  // A missing unit is accepted; a different one is not (5 m is not 5 cm).
+  if (n.unit && !units.includes(n.unit)) return ungraded('unit', text);
+  const success = within(n.value);
   return { graded: true, success, score: success ? 1 : 0, why: success ? 'correct' : 'incorrect', recorded: text };
 }
 
+/**
+ * Moodle's numerical grading (qtype_numerical_question::grade_response): the number matches in the
+ * unit given (divided by its multiplier) or as typed; a missing, unknown or wrong unit costs the penalty.
+ */
+function scoreMoodleUnits(key: NumericKey, n: ParsedNumber, base: string[], within: (v: number) => boolean, text: string): Outcome {
+  const multipliers = new Map<string, number>(base.map((u) => [u, 1]));
+  for (const [u, m] of Object.entries(key.unitMultipliers ?? {})) multipliers.set(normaliseText(u), m);
+  const multiplier = n.unit ? multipliers.get(n.unit) : undefined;
+  const unitRight = multiplier !== undefined && within(n.value / multiplier);
+  if (!unitRight && !within(n.value)) return { graded: true, success: false, score: 0, why: 'incorrect', recorded: text };
+  const score = unitRight ? 1 : Math.max(0, 1 - key.unitPenalty!);
+  const success = score >= FULL_MARKS;
+  return { graded: true, success, score: success ? 1 : score, why: success ? 'correct' : 'unit', recorded: text };
+}
+
 function scoreText(key: ShortTextKey, text: string): Outcome {
-  const given = normaliseText(text);
-  if (!given) return ungraded('empty', '');
-  const success = key.accepted.some((a) => normaliseText(a) === given);
+  if (!(key.match === 'normalised' ? normaliseText(text) : text.trim())) return ungraded('empty', '');
+  const success = key.accepted.some((a) => textMatches(key, a, text));
   return { graded: true, success, score: success ? 1 : 0, why: success ? 'correct' : 'incorrect', recorded: text };
+}
+
+function textMatches(key: ShortTextKey, accepted: string, given: string): boolean {
+  if (key.match === 'normalised') return normaliseText(accepted) === normaliseText(given);
+  const flags = key.caseSensitive ? 'u' : 'iu';
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Moodle: runs of unescaped "*" match anything, "\*" is a star (compare_string_with_wildcard).
+  const pattern = key.match === 'wildcard'
+    ? accepted.normalize('NFC').split(/(?<!\\)\*+/).map((bit) => literal(bit.replace(/\\\*/g, '*'))).join('.*')
+    : literal(accepted.normalize('NFC').trim());
+  return new RegExp(`^${pattern}$`, flags).test(given.normalize('NFC').trim());
 }
