@@ -86,9 +86,12 @@ export async function importRecords(
   const shared = scope.courseId ? await libraryFor({ tenantId: scope.tenantId }) : undefined;
   const previous = await scopeContent(scope);
   const check = checkContent(addRecords(previous, incoming), { knownSkills: shared?.skills.keys(), knownItems: shared?.items.keys() });
-  if (!check.ok) throw new ImportRefused(o.placeOf ? check.problems.map(o.placeOf) : check.problems);
+  const place = (problems: Problem[]) => (o.placeOf ? problems.map(o.placeOf) : problems);
+  if (!check.ok) throw new ImportRefused(place(check.problems));
   const c = check.content;
-  const versionId = o.dryRun ? '' : await writeVersion(scope, c, source);
+  const rendered = await renderItems(c.items);
+  if (rendered.problems.length) throw new ImportRefused(place(rendered.problems));
+  const versionId = o.dryRun ? '' : await writeVersion(scope, c, source, undefined, rendered.html);
   return { versionId, counts: { skills: c.skills.length, items: c.items.length, pathways: c.pathways.length }, previous, content: c };
 }
 

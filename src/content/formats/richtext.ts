@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { ALLOWED, renderMarkdown } from '../markdown.js';
+import { ALLOWED } from '../markdown.js';
 
 /**
  * Question banks carry HTML (Moodle, Canvas) or Moodle's other text formats; Wayfinder stores
@@ -17,10 +17,8 @@ export interface TextOptions {
 
 const UNSAFE_TAGS = new Set(['script', 'style', 'iframe', 'object', 'embed', 'form', 'input', 'button', 'textarea', 'svg', 'math']);
 
-function toHtml(text: string, format: TextFormat): string {
+function toHtml(text: string, format: Exclude<TextFormat, 'markdown'>): string {
   switch (format) {
-    case 'markdown':
-      return renderMarkdown(text);
     case 'plain_text':
       return escapeHtml(text).replace(/\r?\n/g, '<br>');
     case 'moodle_auto_format':
@@ -35,7 +33,8 @@ function toHtml(text: string, format: TextFormat): string {
 export function sanitise(text: string, o: TextOptions): string {
   const removed = new Set<string>();
   const images: string[] = [];
-  const html = sanitizeHtml(toHtml(text, o.format ?? 'html'), {
+  const format = o.format === 'markdown' || !o.format ? 'html' : o.format;
+  const html = sanitizeHtml(toHtml(text, format), {
     ...ALLOWED,
     onOpenTag(name, attribs) {
       if (UNSAFE_TAGS.has(name)) removed.add(`<${name}>`);
@@ -58,9 +57,14 @@ export function sanitise(text: string, o: TextOptions): string {
   return html.trim();
 }
 
-/** A body, hint or feedback: one line of HTML that Markdown passes through as it is. */
+/**
+ * A body, hint or feedback: one line of HTML that Markdown passes through as it is. Text the source
+ * wrote in Markdown stays Markdown: the import renders it (time-boxed, off the event loop) like
+ * any other, and refuses unsafe HTML in it, naming the question.
+ */
 export function richBlock(text: string | undefined, o: TextOptions): string {
   if (!text?.trim()) return '';
+  if (o.format === 'markdown') return text.trim();
   const html = sanitise(text, o)
     .replace(/<pre>([\s\S]*?)<\/pre>/g, (_m, inner: string) => `<pre>${inner.replace(/\r?\n/g, '<br>')}</pre>`)
     .replace(/\s*\n\s*/g, ' ')
@@ -71,6 +75,7 @@ export function richBlock(text: string | undefined, o: TextOptions): string {
 
 /** A choice's text: inline HTML, paragraphs flattened, Markdown's characters escaped in the text. */
 export function richInline(text: string, o: TextOptions): string {
+  if (o.format === 'markdown') return text.replace(/\s*\n\s*/g, ' ').trim();
   const html = sanitise(text, o)
     .replace(/<\/p>\s*<p>/g, '<br>')
     .replace(/<\/?p>/g, '')
