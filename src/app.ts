@@ -15,7 +15,7 @@ import { privacyRouter } from './privacy/routes.js';
 import { adminModelsRouter } from './recommend/index.js';
 import { accessLog } from './web/access_log.js';
 import { errorHandler, notFound } from './web/error_handler.js';
-import { registry, requestMetrics } from './web/metrics.js';
+import { metricsRoute, requestMetrics, type MetricsAccess } from './web/metrics.js';
 
 /**
  * Pages an LMS frames (launches, and every page after one: they carry the ltik) may be framed by
@@ -28,7 +28,7 @@ function frameAncestors(req: IncomingMessage): string {
 }
 
 /** The express app: shared middleware, then one router per area, then errors. */
-export function createApp(config: Config): Express {
+export function createApp(config: Config, metrics: MetricsAccess = { kind: 'off' }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -68,9 +68,7 @@ export function createApp(config: Config): Express {
     const db = await databaseHealthy();
     res.status(db ? 200 : 503).json({ status: db ? 'ok' : 'degraded', database: db ? 'up' : 'down' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  app.get('/metrics', metricsRoute(metrics));
   app.use('/lti', ltiRouter(config));
   app.use('/api/admin', adminPlatformsRouter(config));
   app.use('/api/admin', adminModelsRouter(config));

@@ -11,6 +11,7 @@ import { setupLti } from './lti/provider.js';
 import { eraseLaunchSessions } from './lti/session.js';
 import { retireRotatedKeys } from './lti/tool_keys.js';
 import { log } from './log.js';
+import { metricsAccess, startMetricsServer } from './web/metrics.js';
 import { registerLearnerDataAreas } from './privacy/areas.js';
 import { startRetrainTimer } from './recommend/retrain.js';
 
@@ -19,6 +20,8 @@ export interface RunningTool {
   port: number;
   server: Server;
   database: Database;
+  /** The internal /metrics listener, when METRICS_PORT is set. */
+  metricsUrl?: string;
   /** The grade outbox worker of this process (tests tune its options). */
   grades: GradeWorker;
   close(): Promise<void>;
@@ -37,17 +40,22 @@ export function keepRunningOnStrayErrors(): void {
   process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (the process keeps running)'));
 }
 
-/** config → database → LTI provider → HTTP server → background timers. */
-export async function startTool(config: Config): Promise<RunningTool> {
+/**
+ * config → database → LTI provider → HTTP server → background timers. `env` gives the /metrics
+ * settings (METRICS_TOKEN, METRICS_PORT, METRICS_HOST: web/metrics.ts).
+ */
+export async function startTool(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<RunningTool> {
+  const access = metricsAccess(env);
   keepRunningOnStrayErrors();
   const database = await openDatabase(config);
   await setupLti({ ltiKey: config.ltiKey, mongodbUri: database.uri, clockSkewSeconds: config.clockSkewSeconds });
   await ensureIndexes(); // ltijs registered its models during setup
-  const app = createApp(config);
+  const app = createApp(config, access);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
+  const metricsServer = access.kind === 'port' ? await startMetricsServer(access) : undefined;
   const port = (server.address() as AddressInfo).port;
   setRetentionDays(config.retentionDays);
   onLearnerErased(eraseLaunchSessions);
@@ -64,10 +72,12 @@ export async function startTool(config: Config): Promise<RunningTool> {
     server,
     database,
     grades,
+    metricsUrl: metricsServer?.url,
     close: async () => {
       stopExpiry();
       stopRetrain();
       await grades.stop();
+      await metricsServer?.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await database.close();

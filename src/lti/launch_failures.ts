@@ -1,7 +1,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { addExpiryRule } from '../db/expiry.js';
 import { log } from '../log.js';
-import { metrics } from '../web/metrics.js';
+import { launchReason, metrics } from '../web/metrics.js';
 
 /**
  * Every refused launch is logged and counted by reason for /metrics, and counted per hour and
@@ -25,8 +25,6 @@ addExpiryRule({ collection: 'wf_launch_failure_counts', field: 'hour', maxAgeSec
 addExpiryRule({ collection: 'wf_launch_failures', field: 'at', maxAgeSeconds: 7 * 24 * 3600 });
 
 const HOUR_MS = 3600 * 1000;
-/** Reasons come from code, but some name what ltijs said: keep them short and plain. */
-const plainReason = (reason: string) => reason.replace(/[^\w]/g, '_').slice(0, 64) || 'UNKNOWN';
 
 // Counts not yet written, and the one write in progress: FerretDB's $inc is not atomic, so this
 // process writes one counter at a time, and a flood's refusals coalesce into few writes.
@@ -51,7 +49,8 @@ export async function recordLaunchFailure(reason: string, message: string, issue
   metrics.launches.inc({ outcome: 'refused', reason });
   log.warn({ reason, issuer, detail: message }, 'launch refused');
   const hour = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
-  const r = plainReason(reason);
+  // Some reasons name what ltijs said: counted from the fixed set, so no request adds a counter.
+  const r = launchReason(reason);
   const id = `${hour.toISOString()}|${r}`;
   const c = unsaved.get(id) ?? { hour, reason: r, n: 0 };
   c.n++;

@@ -6,6 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { chromium, type BrowserContext, type Frame, type Page, type Request } from 'playwright-core';
 import { CHROMIUM, screenshot, seriousA11yViolations } from '../support/browser.js';
 import { startToolAndLms, type ToolAndLms } from '../support/lti.js';
+import { metricsText } from '../support/tool.js';
 
 /*
  * Launches in headless Chromium with the tool (localhost) cross-site inside the dev LMS
@@ -76,7 +77,7 @@ async function record(r: Request): Promise<void> {
 }
 
 async function storageStep(step: string): Promise<number> {
-  const text = await (await fetch(`${env.tool.url}/metrics`)).text();
+  const text = await metricsText(env.tool.url);
   return Number(new RegExp(`wayfinder_lti_platform_storage_total\\{step="${step}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
 }
 

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CookieJar, type LaunchOptions } from '../../src/devlms/index.js';
 import { countDocs, startToolAndLms, TEST_CLIENT_ID, type ToolAndLms } from '../support/lti.js';
+import { metricsText } from '../support/tool.js';
 
 let env: ToolAndLms;
 before(async () => {
@@ -152,7 +153,7 @@ describe('the invalid-launch matrix: 4xx with a clear reason, nothing stored', (
   });
 
   test('refusals are counted by reason in /metrics', async () => {
-    const text = await (await fetch(`${env.tool.url}/metrics`)).text();
+    const text = await metricsText(env.tool.url);
     assert.match(text, /wayfinder_launches_total\{outcome="refused",reason="ALG_NOT_ALLOWED"\} 2/);
     assert.match(text, /wayfinder_launches_total\{outcome="accepted"/);
   });

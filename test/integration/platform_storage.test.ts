@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LaunchOptions } from '../../src/devlms/index.js';
 import { parseForm } from '../../src/devlms/html_form.js';
 import { countDocs, startToolAndLms, TEST_CLIENT_ID, type ToolAndLms } from '../support/lti.js';
+import { metricsText } from '../support/tool.js';
 
 // The server side of cookie-less launches, over real HTTP without a browser: what each page
 // carries and what the completion step refuses. The postMessage half runs in test/e2e.
@@ -15,7 +16,7 @@ after(async () => env.close());
 const base: LaunchOptions = { clientId: TEST_CLIENT_ID, role: 'student', platformStorage: true, thirdPartyCookies: 'block' };
 
 async function storageStep(step: string): Promise<number> {
-  const text = await (await fetch(`${env.tool.url}/metrics`)).text();
+  const text = await metricsText(env.tool.url);
   const m = new RegExp(`wayfinder_lti_platform_storage_total\\{step="${step}"\\} (\\d+)`).exec(text);
   return m ? Number(m[1]) : 0;
 }

@@ -4,6 +4,12 @@ import { startTool, type RunningTool } from '../../src/server.js';
 import { freshDatabaseUri } from './db.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** Tests read /metrics with this bearer token (pass METRICS_TOKEN: '' for a tool without /metrics). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
+/** The tool's /metrics text, read as Prometheus would (with the token). */
+export const metricsText = async (toolUrl: string): Promise<string> =>
+  (await fetch(`${toolUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
 
 export interface TestTool extends RunningTool {
   config: Config;
@@ -22,6 +28,6 @@ export async function startTestTool(env: Record<string, string> = {}): Promise<T
     DEV_LMS: '0',
     ...env,
   });
-  const tool = await startTool(config);
+  const tool = await startTool(config, { METRICS_TOKEN: TEST_METRICS_TOKEN, ...env });
   return { ...tool, config };
 }
