@@ -7,6 +7,7 @@ import { playerRoutes } from './player_routes.js';
 import { previewRoutes } from './preview_routes.js';
 import { progressRoutes } from './progress_routes.js';
 import { uploadRoutes } from './upload_routes.js';
+import { bankRoutes } from './bank_routes.js';
 
 /** The student player, the teacher's Deep Linking picker and content upload. */
 export function contentRouter(config: Config): Router {
@@ -19,6 +20,7 @@ export function contentRouter(config: Config): Router {
   const teacher = [launch, requireRole('teacher', 'admin')];
   pickerRoutes(r, teacher, `${config.publicUrl}/lti/launch`);
   uploadRoutes(r, teacher);
+  bankRoutes(r, teacher);
   overrideRoutes(r, teacher);
   return r;
 }
