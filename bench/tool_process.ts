@@ -15,6 +15,8 @@ const ADMIN = 'bench-admin-token-0123456789';
 
 export interface BenchTool {
   toolUrl: string;
+  /** The tool's process id (own process only), for CPU readings. */
+  pid?: number;
   dbUri: string;
   db: EmbeddedServer;
   lms: DevLms;
@@ -42,6 +44,7 @@ export async function startToolProcess(label: string): Promise<BenchTool> {
   const lms = await startRegisteredLms(toolUrl);
   return {
     toolUrl,
+    pid: tool.pid,
     dbUri,
     db,
     lms,
