@@ -15,7 +15,7 @@ import type { ContentFile } from '../src/content/format.js';
 import { courseId, tenantId } from '../src/lti/tenancy.js';
 import type { StoredStatement } from '../src/activity/index.js';
 import { seedLearnerStates } from './scale_states.js';
-import { fmt, percentile, printTable, runConcurrent } from './support.js';
+import { fmt, printTable, runConcurrent } from './support.js';
 import { BENCH_CLIENT_ID, startToolProcess } from './tool_process.js';
 
 const LARGE = Number(process.env.SCALE_STATEMENTS ?? 1_000_000);
@@ -125,19 +125,26 @@ interface Round {
   drillDown: { p50Ms: number; p99Ms: number };
 }
 
+/** Each figure is printed as soon as it is measured, so a run cut short still says what it saw. */
+async function step<T extends { p50Ms: number; p99Ms: number }>(what: string, run: () => Promise<T>): Promise<T> {
+  const r = await run();
+  process.stderr.write(`  ${what}: p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms\n`);
+  return r;
+}
+
 async function measure(label: string): Promise<Round> {
   const statements = await db.collection('wf_statements').estimatedDocumentCount();
   process.stderr.write(`measuring at ${statements} statements (${label})…\n`);
-  const launch = await runConcurrent(SAMPLES, 1, async (i) => void (await studentLtik(i % MEASURED)));
+  const launch = await step('launch', () => runConcurrent(SAMPLES, 1, async (i) => void (await studentLtik(i % MEASURED))));
   const ltiks = await Promise.all(Array.from({ length: MEASURED }, (_, l) => studentLtik(l)));
-  const page = await runConcurrent(SAMPLES, 1, (i) => get(`/student?ltik=${encodeURIComponent(ltiks[i % MEASURED])}`));
-  const serial = await runConcurrent(SAMPLES, 1, (i) => answer(ltiks[i % MEASURED]));
-  const eight = await runConcurrent(Math.max(SAMPLES, 16), 8, (i) => answer(ltiks[i % MEASURED]));
+  const page = await step('student page', () => runConcurrent(SAMPLES, 1, (i) => get(`/student?ltik=${encodeURIComponent(ltiks[i % MEASURED])}`)));
+  const serial = await step('answer', () => runConcurrent(SAMPLES, 1, (i) => answer(ltiks[i % MEASURED])));
+  const eight = await step('answer, 8 in flight', () => runConcurrent(Math.max(SAMPLES, 16), 8, (i) => answer(ltiks[i % MEASURED])));
   const t0 = performance.now();
   await get(`/teacher?ltik=${encodeURIComponent(teacherLtik)}`);
   const overviewFirstMs = performance.now() - t0;
-  const overview = await runConcurrent(SAMPLES, 1, () => get(`/teacher?ltik=${encodeURIComponent(teacherLtik)}`));
-  const drillDown = await runConcurrent(SAMPLES, 1, (i) => get(`/teacher/courses/${realCourse}/learners/s-${i % MEASURED}?ltik=${encodeURIComponent(teacherLtik)}`));
+  const overview = await step('overview', () => runConcurrent(SAMPLES, 1, () => get(`/teacher?ltik=${encodeURIComponent(teacherLtik)}`)));
+  const drillDown = await step('drill-down', () => runConcurrent(SAMPLES, 1, (i) => get(`/teacher/courses/${realCourse}/learners/s-${i % MEASURED}?ltik=${encodeURIComponent(teacherLtik)}`)));
   return { statements, launch, page, answer: serial, answer8: eight, overview, overviewFirstMs, drillDown };
 }
 

@@ -32,6 +32,7 @@ export async function startToolProcess(label: string): Promise<BenchTool> {
     env: { ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: toolUrl, MONGODB_URI: dbUri, DEV_LMS: '0', ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  process.once('exit', () => tool.kill('SIGTERM')); // a bench that fails must not leave the tool running
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${toolUrl}/healthz`)).ok) break;

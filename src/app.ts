@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { contentRouter } from './content/routes.js';
 import { dashboardRouter } from './dashboard/routes.js';
 import { databaseHealthy } from './db/connection.js';
+import { watchRequestReads } from './db/request_reads.js';
 import { gradesRouter } from './grades/index.js';
 import { adminPlatformsRouter, ltiRouter } from './lti/routes.js';
 import { log } from './log.js';
@@ -40,6 +41,7 @@ export function createApp(config: Config, metrics: MetricsAccess = { kind: 'off'
   });
   app.use(requestMetrics);
   app.use(accessLog);
+  app.use(watchRequestReads);
   app.use(
     helmet({
       // Wayfinder lives inside LMS iframes: framing is allowed, and a strict CSP keeps scripts ours.

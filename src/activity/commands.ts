@@ -5,6 +5,7 @@ import { CliError, requireOption, type CliCommand } from '../cli/command.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { EXPORT_FORMATS, exportStatements, type ExportFormat } from './export.js';
+import { rebuildAllStates } from './rebuild.js';
 
 export const activityCommands: CliCommand[] = [
   {
@@ -23,6 +24,21 @@ export const activityCommands: CliCommand[] = [
         const sink: Writable = typeof v.out === 'string' ? createWriteStream(v.out) : process.stdout;
         await pipeline(Readable.from(exportStatements({ tenantId, courseId }, format, config.publicUrl)), sink, { end: sink !== process.stdout });
         if (typeof v.out === 'string') console.error(`wrote ${v.out}`);
+      } finally {
+        await db.close();
+      }
+    },
+  },
+  {
+    name: 'rebuild-state',
+    summary: 'rebuild every learner state (what request paths read) from the statement log; safe while serving',
+    usage: 'rebuild-state [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(v) {
+      const db = await openDatabase(loadConfig());
+      try {
+        const report = await rebuildAllStates({ onProgress: (n) => v.json || console.error(`  ${n} statements read`) });
+        console.log(v.json ? JSON.stringify(report) : `rebuilt ${report.states} learner states from ${report.statements} statements; removed ${report.removed} stale`);
       } finally {
         await db.close();
       }

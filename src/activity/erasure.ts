@@ -1,5 +1,7 @@
+import { deleteByIds } from '../db/expiry_buckets.js';
 import { log } from '../log.js';
 import { statements } from './model.js';
+import { courseListId, courseLearnerLists, learnerStates } from './state_store.js';
 
 /** Another area's part of erasing a learner (its derived data); resolves when that data is gone. */
 export type ErasureHook = (tenantId: string, sub: string) => Promise<unknown> | unknown;
@@ -12,13 +14,29 @@ export function onLearnerErased(fn: ErasureHook): void {
 }
 
 /**
- * Erases a learner's statements in every course of the tenant, then every registered area's
- * derived data. Every hook runs even when one fails; any failure is rethrown so the caller
- * knows the erasure is incomplete (it is safe to repeat). Returns the statements removed.
+ * Finds documents by a filter (one streamed pass, ids only) and deletes them by `_id` in batches:
+ * one `deleteMany` over more than ~32k documents fails on FerretDB v1, a batch of `_id` deletes
+ * always completes. Returns how many were deleted.
+ */
+export async function deleteInBatches(collection: 'wf_statements' | 'wf_learner_states', filter: Record<string, unknown>): Promise<number> {
+  const coll = collection === 'wf_statements' ? statements() : learnerStates();
+  const ids: string[] = [];
+  for await (const d of coll.find(filter as never, { projection: { _id: 1 }, batchSize: 5000 })) ids.push(d._id as string);
+  return deleteByIds(collection, ids);
+}
+
+/**
+ * Erases a learner's statements in every course of the tenant, their learner states, then every
+ * registered area's derived data. Every hook runs even when one fails; any failure is rethrown so
+ * the caller knows the erasure is incomplete (it is safe to repeat). Returns the statements removed.
  */
 export async function eraseLearner(tenantId: string, sub: string): Promise<number> {
   if (!tenantId || !sub) throw new Error('eraseLearner needs both tenantId and sub; refusing to run unscoped');
-  const { deletedCount } = await statements().deleteMany({ tenantId, sub });
+  const deletedCount = await deleteInBatches('wf_statements', { tenantId, sub });
+  const courses = new Set<string>();
+  for await (const s of learnerStates().find({ tenantId, sub }, { projection: { courseId: 1 } })) courses.add(s.courseId);
+  await deleteInBatches('wf_learner_states', { tenantId, sub });
+  for (const courseId of courses) await courseLearnerLists().updateOne({ _id: courseListId(tenantId, courseId) }, { $pull: { subs: sub } });
   const results = await Promise.allSettled(hooks.map(async (hook) => hook(tenantId, sub)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length) {

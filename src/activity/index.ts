@@ -25,3 +25,4 @@ export { eraseLearner, onLearnerErased, type ErasureHook } from './erasure.js';
 export { setRetentionDays } from './retention.js';
 export { resetPreview } from './preview.js';
 export { learnerStatements, eraseStatementsAbout } from './learner_records.js';
+export { learnerRecord, courseRecords } from './learner_state.js';

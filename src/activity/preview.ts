@@ -1,4 +1,5 @@
 import { statements } from './model.js';
+import { rebuildState } from './rebuild.js';
 import { requireScope, type CourseScope } from './scope.js';
 import type { Verb } from './verbs.js';
 
@@ -17,5 +18,8 @@ export async function resetPreview(scope: CourseScope, sub: string): Promise<num
   const { tenantId, courseId } = requireScope(scope);
   if (!sub) throw new Error('resetPreview needs the previewer (sub)');
   const { deletedCount } = await statements().deleteMany({ tenantId, courseId, sub, preview: true, verb: { $nin: KEPT_ON_RESET } });
+  // The preview state follows what is left (the kept audit records).
+  const kept = await statements().findOne({ tenantId, courseId, sub, preview: true });
+  await rebuildState({ tenantId, courseId, sub, preview: true }, kept?.issuer ?? '');
   return deletedCount;
 }

@@ -7,7 +7,7 @@ export type SkillResolver = (itemId: string) => string[] | Promise<string[]>;
 
 export type HistoryEntry = StoredStatement & { skills?: string[] };
 
-async function resolveSkills(itemIds: Iterable<string>, skillsOf: SkillResolver): Promise<Map<string, string[]>> {
+export async function resolveSkills(itemIds: Iterable<string>, skillsOf: SkillResolver): Promise<Map<string, string[]>> {
   const ids = [...new Set(itemIds)];
   const skills = await Promise.all(ids.map(async (id) => skillsOf(id)));
   return new Map(ids.map((id, i) => [id, skills[i]]));

@@ -2,6 +2,8 @@ import { isDatabaseUnavailable } from '../db/connection.js';
 import { AppError } from '../web/errors.js';
 import { sameContent } from './documents.js';
 import { statements, type StoredStatement } from './model.js';
+import { recordForRetention } from './retention.js';
+import { withStateApplied } from './state_store.js';
 
 export interface WriteOutcome {
   /** Newly stored in this call. */
@@ -56,6 +58,13 @@ async function rollBack(docs: StoredStatement[], refused: number[]): Promise<voi
  */
 export async function writeStatements(docs: StoredStatement[]): Promise<WriteOutcome> {
   if (docs.length === 0) return { created: 0, repeated: 0 };
+  // Findable for retention before they exist (an id never written is simply not found later),
+  // and the learner state follows every write, exactly once (state_store.ts).
+  await recordForRetention(docs);
+  return withStateApplied(docs, () => insertStatements(docs));
+}
+
+async function insertStatements(docs: StoredStatement[]): Promise<WriteOutcome> {
   let refused: number[] = [];
   try {
     await statements().insertMany(docs, { ordered: false });

@@ -1,4 +1,4 @@
-import { isPreview, learnerHistory } from '../activity/index.js';
+import { isPreview, learnerRecord } from '../activity/index.js';
 import { log } from '../log.js';
 import type { LaunchContext } from '../lti/session.js';
 import { recommendNext } from '../recommend/next.js';
@@ -28,7 +28,7 @@ export interface NextUpOptions {
 /** Items the learner answered correctly or completed, in this course. */
 export async function itemsDone(launch: LaunchContext): Promise<Set<string>> {
   // A previewer's own preview statements count in their preview (and nowhere else).
-  const history = await learnerHistory({ tenantId: launch.tenantId, courseId: launch.courseId }, launch.sub, { includePreview: isPreview(launch) });
+  const history = await learnerRecord({ tenantId: launch.tenantId, courseId: launch.courseId }, launch.sub, { includePreview: isPreview(launch) });
   return new Set(
     history
       .filter((s) => s.object.kind === 'item' && ((s.verb === 'answered' && s.result?.success) || s.verb === 'completed'))

@@ -1,4 +1,4 @@
-import { learnerHistory, type HistoryEntry } from '../activity/index.js';
+import { learnerRecord, type HistoryEntry } from '../activity/index.js';
 import { DEFAULT_RULE } from '../grades/index.js';
 import type { Locale } from '../web/i18n.js';
 import type { Pathway } from './format.js';
@@ -83,12 +83,12 @@ export function progressFrom(history: HistoryEntry[], lib: Library, pathway: Pat
   return { skills, recent, rule: { k: MASTERY.k, n: MASTERY.n } };
 }
 
-/** Reads the learner's statements in the course; a previewer's own page includes their preview. */
+/** Reads the learner's record in the course (their state, by `_id`); a previewer's own page includes their preview. */
 export async function learnerProgress(
   scope: { tenantId: string; courseId: string },
   sub: string,
   o: { lib: Library; pathway?: Pathway; locale: Locale; includePreview: boolean },
 ): Promise<{ progress: LearnerProgress; history: HistoryEntry[] }> {
-  const history = await learnerHistory(scope, sub, { includePreview: o.includePreview });
+  const history = await learnerRecord(scope, sub, { includePreview: o.includePreview });
   return { progress: progressFrom(history, o.lib, o.pathway, o.locale), history };
 }

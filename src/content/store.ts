@@ -33,8 +33,9 @@ async function loadVersion(versionId: string, scope: Required<Scope>): Promise<L
  */
 export async function libraryFor(scope: Scope): Promise<Library> {
   const keys = [scopeKey({ tenantId: scope.tenantId }), ...(scope.courseId ? [scopeKey(scope)] : [])];
-  const pointers = await Pointer.find({ _id: { $in: keys }, tenantId: scope.tenantId }).lean();
-  const ordered = keys.map((k) => pointers.find((p) => p._id === k)).filter((p) => p !== undefined);
+  // One `_id` read per layer: FerretDB v1 scans the collection for `$in`, even on `_id`.
+  const pointers = await Promise.all(keys.map((k) => Pointer.findOne({ _id: k, tenantId: scope.tenantId }).lean()));
+  const ordered = pointers.filter((p) => p !== null);
   const layers = await Promise.all(ordered.map((p) => loadVersion(p.versionId, { tenantId: p.tenantId, courseId: p.courseId })));
   if (layers.length === 1) return layers[0];
   const merged: Library = { skills: new Map(), items: new Map(), pathways: new Map() };

@@ -1,4 +1,4 @@
-import { courseStatements, learnerHistory, type CourseScope, type HistoryEntry } from '../activity/index.js';
+import { courseRecords, learnerRecord, type CourseScope, type HistoryEntry } from '../activity/index.js';
 import { listPathways, listSkills, searchItems } from '../content/catalog.js';
 import type { Pathway, Skill } from '../content/format.js';
 import type { Answer } from './mastery.js';
@@ -41,32 +41,20 @@ export function answersIn(history: readonly HistoryEntry[]): Answer[] {
 }
 
 /**
- * Every learner with activity in the course, each with their history (previews left out), read
- * in ONE pass over the course's statements. Per-learner queries (lastActivityPerLearner, then
- * learnerHistory for each) cost a collection scan each on FerretDB v1, which cannot use the
- * secondary indexes: 2 × learners scans made a 200-learner course take minutes.
+ * Every learner with activity in the course, each with their history (previews left out), from
+ * their learner states read by `_id` (the course's learner list says whose): never a scan of the
+ * statement log, which on FerretDB v1 decodes every statement of every tenant.
  */
 export async function courseLearners(scope: CourseScope, content: CourseContent): Promise<LearnerActivity[]> {
-  const bySub = new Map<string, HistoryEntry[]>();
-  for await (const stored of courseStatements(scope)) {
-    const s: HistoryEntry = stored.object.kind === 'item' ? { ...stored, skills: content.skillsOfItem.get(stored.object.id) ?? [] } : stored;
-    const list = bySub.get(s.sub) ?? [];
-    list.push(s);
-    bySub.set(s.sub, list);
-  }
-  const order = (a: HistoryEntry, b: HistoryEntry) => a.timestamp.getTime() - b.timestamp.getTime() || a.stored.getTime() - b.stored.getTime();
-  return [...bySub]
-    .map(([sub, history]) => {
-      history.sort(order);
-      return { sub, lastActive: history[history.length - 1].timestamp, history, answers: answersIn(history) };
-    })
-    .sort((a, b) => a.sub.localeCompare(b.sub));
+  const records = await courseRecords(scope, { skillsOf: (id) => content.skillsOfItem.get(id) ?? [] });
+  return records.map(({ sub, history }) => activityOf(sub, history));
 }
 
+const activityOf = (sub: string, history: HistoryEntry[]): LearnerActivity => ({ sub, lastActive: history[history.length - 1].timestamp, history, answers: answersIn(history) });
+
 export async function learnerActivity(scope: CourseScope, sub: string, content: CourseContent): Promise<LearnerActivity | undefined> {
-  const history = await learnerHistory(scope, sub, { skillsOf: (id) => content.skillsOfItem.get(id) ?? [] });
-  if (!history.length) return undefined;
-  return { sub, lastActive: history[history.length - 1].timestamp, history, answers: answersIn(history) };
+  const history = await learnerRecord(scope, sub, { skillsOf: (id) => content.skillsOfItem.get(id) ?? [] });
+  return history.length ? activityOf(sub, history) : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { log } from '../log.js';
+import { MONITOR_COMMANDS, watchClient } from './request_reads.js';
 
 /**
  * One mongoose copy and one connection for the whole process (ltijs uses the same default
@@ -20,7 +21,7 @@ export async function connectDatabase(uri: string, options: ConnectOptions = {})
   let delay = 250;
   for (let i = 1; ; i++) {
     try {
-      await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000 });
+      await mongoose.connect(uri, { serverSelectionTimeoutMS: 5000, ...MONITOR_COMMANDS });
       log.info({ database: mongoose.connection.name }, 'database connected');
       superviseConnection(uri);
       return;
@@ -41,7 +42,10 @@ const clients = new Set<mongoose.mongo.MongoClient>();
  * never closed, goes on in the background and would keep the process alive after shutdown: every
  * client the connection ever had is remembered and closed by `disconnectDatabase`.
  */
-const rememberClient = () => void clients.add(mongoose.connection.getClient());
+const rememberClient = () => {
+  clients.add(mongoose.connection.getClient());
+  watchClient(mongoose.connection.getClient());
+};
 
 /**
  * Keeps the connection open for the life of the process. When the server goes away, ltijs's
@@ -58,7 +62,7 @@ function superviseConnection(uri: string): void {
     if (attempting || mongoose.connection.readyState !== mongoose.ConnectionStates.disconnected) return;
     attempting = true;
     mongoose
-      .connect(uri, { serverSelectionTimeoutMS: 5000 })
+      .connect(uri, { serverSelectionTimeoutMS: 5000, ...MONITOR_COMMANDS })
       .then(() => log.info({ database: mongoose.connection.name }, 'database reconnected'))
       .catch((err) => log.warn({ err: (err as Error).message }, 'database still unreachable, retrying'))
       .finally(() => (attempting = false));

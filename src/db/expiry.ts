@@ -1,9 +1,12 @@
 import mongoose from 'mongoose';
 import { log } from '../log.js';
+import { expireBuckets } from './expiry_buckets.js';
 
 /**
- * Expiry by periodic delete-by-query: FerretDB v1 rejects TTL indexes, so nothing expires by
- * itself. Each rule names a collection, its date field and how long documents live.
+ * Expiry by periodic delete: FerretDB v1 rejects TTL indexes, so nothing expires by itself. Small
+ * collections use a rule (collection, date field, lifetime) run as a delete-by-query; large ones
+ * record what they write in per-period buckets (expiry_buckets.ts), so the timer's work is
+ * proportional to what expires, not to the collection's size.
  */
 export interface ExpiryRule {
   collection: string;
@@ -35,7 +38,7 @@ export async function runExpiry(now = new Date()): Promise<number> {
   const db = mongoose.connection.db;
   if (!db) return 0;
   for (const task of tasks) await task(now);
-  let removed = 0;
+  let removed = await expireBuckets(now);
   for (const r of rules) {
     const cutoff = new Date(now.getTime() - r.maxAgeSeconds * 1000);
     const res = await db.collection(r.collection).deleteMany({ [r.field]: { $lt: cutoff } });

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { rebuildAllStates } from '../activity/rebuild.js';
 import type { Item } from '../content/format.js';
 import type { ContentEntry } from '../content/model.js';
 import { renderItems } from '../content/rendering.js';
@@ -53,6 +54,13 @@ export const migrations: Migration[] = [
         changed += (await entries.updateOne({ _id: e._id }, { $set: { html: html.get(e.id) } })).modifiedCount;
       }
       return changed;
+    },
+  },
+  {
+    id: 4,
+    name: 'learner states and course learner lists built from the statement log; statements listed in expiry buckets',
+    async up() {
+      return (await rebuildAllStates({ alsoExpiryBuckets: true })).states;
     },
   },
 ];

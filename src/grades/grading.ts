@@ -1,4 +1,4 @@
-import { isPreview, learnerHistory, type CourseScope } from '../activity/index.js';
+import { isPreview, learnerRecord, type CourseScope } from '../activity/index.js';
 import { searchItems } from '../content/catalog.js';
 import { SCORE_MAXIMUM } from '../content/deep_link.js';
 import type { Item, Pathway } from '../content/format.js';
@@ -45,7 +45,7 @@ export async function gradingRuleFor(
 
 async function scoreFor(launch: LaunchContext, target: GradeTarget) {
   const scope = { tenantId: launch.tenantId, courseId: launch.courseId };
-  const history = await learnerHistory(scope, launch.sub);
+  const history = await learnerRecord(scope, launch.sub);
   if (target.kind === 'item') return toScore(itemShare(history, target.item.id), SCORE_MAXIMUM, 'Completed');
   const items = new Map((await searchItems(scope)).map((i) => [i.id, i]));
   const rule = await gradingRuleFor(scope, launch.resourceLinkId as string, launch.custom);

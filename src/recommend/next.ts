@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isPreview, learnerHistory, recordForLaunch } from '../activity/index.js';
+import { isPreview, learnerRecord, recordForLaunch } from '../activity/index.js';
 import { listSkills, searchItems } from '../content/catalog.js';
 import type { Item, Pathway, Skill } from '../content/format.js';
 import type { LaunchContext } from '../lti/session.js';
@@ -92,7 +92,7 @@ const skillNameIn = (skills: Skill[], locale: string | undefined) => (id: string
 /** "Next up" for the launched learner in a pathway; records it as `recommendation-shown`. */
 export async function recommendNext(launch: Launch, pathway: Pathway, o: { current?: string } = {}): Promise<Recommendation | undefined> {
   const scope = { tenantId: launch.tenantId, courseId: launch.courseId };
-  const [items, skills, history, predictor] = await Promise.all([searchItems(scope), listSkills(scope), learnerHistory(scope, launch.sub, { includePreview: isPreview(launch) }), predictorFor(scope.tenantId, scope.courseId)]);
+  const [items, skills, history, predictor] = await Promise.all([searchItems(scope), listSkills(scope), learnerRecord(scope, launch.sub, { includePreview: isPreview(launch) }), predictorFor(scope.tenantId, scope.courseId)]);
   const decision = await pathwayDecision(pathwayView(pathway, items, skills), history, predictor, o);
   if (!decision) return undefined;
   const reason = reasonFor(decision, skillNameIn(skills, launch.locale)(decision.skill));

@@ -1,4 +1,4 @@
-import { learnerHistory } from '../activity/index.js';
+import { learnerRecord } from '../activity/index.js';
 import { searchItems } from '../content/catalog.js';
 import type { Item } from '../content/format.js';
 import { AppError } from '../web/errors.js';
@@ -6,10 +6,10 @@ import { interactionsFromHistory, itemRef } from './data/activity.js';
 import type { Interaction, ItemRef } from './data/interactions.js';
 import { predictorFor } from './predictor.js';
 
-/** The learner's course items by id and their graded answers so far, from the activity log. */
+/** The learner's course items by id and their graded answers so far, from their learner state. */
 export async function learnerState(tenantId: string, courseId: string, sub: string) {
   const scope = { tenantId, courseId };
-  const [items, history] = await Promise.all([searchItems(scope), learnerHistory(scope, sub)]);
+  const [items, history] = await Promise.all([searchItems(scope), learnerRecord(scope, sub)]);
   const byId = new Map<string, Item>(items.map((i) => [i.id, i]));
   return { items: byId, history, interactions: interactionsFromHistory(history, byId) };
 }

@@ -17,6 +17,8 @@ import {
   type CourseScope,
   type StatementInput,
 } from '../../src/activity/index.js';
+import { toDocuments } from '../../src/activity/documents.js';
+import { writeStatements } from '../../src/activity/write.js';
 import { runExpiry } from '../../src/db/expiry.js';
 import { TEST_ADMIN_TOKEN } from '../support/tool.js';
 import { countDocs, namedLaunches, startToolAndLms, type ToolAndLms } from '../support/lti.js';
@@ -240,12 +242,11 @@ describe('export', () => {
 
 describe('retention and erasure', () => {
   test('statements stored longer ago than RETENTION_DAYS are purged, newer ones kept', async () => {
-    const [old, fresh] = await recordForLaunch(sessions.li, [
-      { verb: 'viewed', object: { id: 'old', kind: 'item' } },
-      { verb: 'viewed', object: { id: 'fresh', kind: 'item' } },
-    ]);
+    // Stored RETENTION_DAYS + 1 days ago (through the write path, so it sits in that day's expiry bucket), and now.
     const days = env.tool.config.retentionDays;
-    await mongoose.connection.db!.collection('wf_statements').updateOne({ _id: old._id as never }, { $set: { stored: new Date(Date.now() - (days + 1) * 86_400_000) } });
+    const [old] = toDocuments(sessions.li, [{ verb: 'viewed', object: { id: 'old', kind: 'item' } }], new Date(Date.now() - (days + 1) * 86_400_000));
+    await writeStatements([old]);
+    const [fresh] = await recordForLaunch(sessions.li, [{ verb: 'viewed', object: { id: 'fresh', kind: 'item' } }]);
     await runExpiry();
     assert.equal(await countDocs('wf_statements', { _id: old._id }), 0);
     assert.equal(await countDocs('wf_statements', { _id: fresh._id }), 1);
