@@ -10,6 +10,8 @@ import { BENCH_CLIENT_ID, startToolProcess } from './tool_process.js';
 const SINGLES = Number(process.env.SINGLES ?? 3000);
 const BATCHES = Number(process.env.BATCHES ?? 100);
 const BATCH_SIZE = 100;
+// Raw ingest throughput, so the per-learner limits (INGEST_LIMITS) are lifted for this one learner.
+process.env.INGEST_LIMITS ??= '100000000,100000000,100000000,100000000';
 const bench = await startToolProcess('ingest');
 const { lms, toolUrl, dbUri, db } = bench;
 const launched = await lms.launch({ clientId: BENCH_CLIENT_ID, user: '4', role: 'student' });

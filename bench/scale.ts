@@ -14,7 +14,7 @@ import { DEMO_FILE, seedDemoContent } from '../src/content/demo.js';
 import type { ContentFile } from '../src/content/format.js';
 import { courseId, tenantId } from '../src/lti/tenancy.js';
 import type { StoredStatement } from '../src/activity/index.js';
-import { seedLearnerStates } from './scale_states.js';
+import { flushLearnerStates, seedLearnerStates } from './scale_states.js';
 import { fmt, printTable, runConcurrent } from './support.js';
 import { BENCH_CLIENT_ID, startToolProcess } from './tool_process.js';
 
@@ -85,6 +85,7 @@ async function seedBulk(from: number, to: number): Promise<number> {
     await seedLearnerStates(docs);
     if ((i / 1000) % 50 === 0) process.stderr.write(`  seeded ${i + docs.length} of ${to}\n`);
   }
+  process.stderr.write(`  ${await flushLearnerStates()} learner states written\n`);
   return (performance.now() - started) / 1000;
 }
 

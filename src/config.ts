@@ -47,6 +47,11 @@ const schema = z.object({
   DATA_DIR: z.string().min(1, 'expected a folder path'),
   RETENTION_DAYS: int(1, 36500),
   RETRAIN_INTERVAL_HOURS: int(0, 8760),
+  INGEST_LIMITS: z
+    .string()
+    .regex(/^\d+,\d+,\d+,\d+$/, 'expected four whole numbers: learner per minute, learner per day, course per minute, course per day')
+    .transform((s) => s.split(',').map(Number) as [number, number, number, number])
+    .refine((n) => n.every((x) => x >= 1), 'every limit must be at least 1'),
 });
 
 export type Config = {
@@ -64,6 +69,8 @@ export type Config = {
   dataDir: string;
   retentionDays: number;
   retrainIntervalHours: number;
+  /** Statements a learner may post to /api/activity, per minute and per day, and a whole course. */
+  ingestLimits: { learnerPerMinute: number; learnerPerDay: number; coursePerMinute: number; coursePerDay: number };
 };
 
 export class ConfigError extends Error {
@@ -91,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: env.DATA_DIR ?? '.data',
     RETENTION_DAYS: env.RETENTION_DAYS ?? '730',
     RETRAIN_INTERVAL_HOURS: env.RETRAIN_INTERVAL_HOURS ?? '24',
+    INGEST_LIMITS: env.INGEST_LIMITS ?? '600,10000,6000,200000',
   };
   const parsed = schema.safeParse(raw);
   const problems: string[] = [];
@@ -128,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR,
     retentionDays: v.RETENTION_DAYS,
     retrainIntervalHours: v.RETRAIN_INTERVAL_HOURS,
+    ingestLimits: { learnerPerMinute: v.INGEST_LIMITS[0], learnerPerDay: v.INGEST_LIMITS[1], coursePerMinute: v.INGEST_LIMITS[2], coursePerDay: v.INGEST_LIMITS[3] },
   };
 }
 

@@ -1,7 +1,8 @@
-import { deleteByIds } from '../db/expiry_buckets.js';
+import type mongoose from 'mongoose';
+import { deleteByIdRanges } from '../db/expiry_buckets.js';
 import { log } from '../log.js';
 import { statements } from './model.js';
-import { courseListId, courseLearnerLists, learnerStates } from './state_store.js';
+import { allStateCollections, courseListId, courseLearnerLists } from './state_store.js';
 
 /** Another area's part of erasing a learner (its derived data); resolves when that data is gone. */
 export type ErasureHook = (tenantId: string, sub: string) => Promise<unknown> | unknown;
@@ -18,11 +19,10 @@ export function onLearnerErased(fn: ErasureHook): void {
  * one `deleteMany` over more than ~32k documents fails on FerretDB v1, a batch of `_id` deletes
  * always completes. Returns how many were deleted.
  */
-export async function deleteInBatches(collection: 'wf_statements' | 'wf_learner_states', filter: Record<string, unknown>): Promise<number> {
-  const coll = collection === 'wf_statements' ? statements() : learnerStates();
+async function deleteInBatches(coll: mongoose.mongo.Collection<{ _id: string }>, filter: Record<string, unknown>): Promise<number> {
   const ids: string[] = [];
-  for await (const d of coll.find(filter as never, { projection: { _id: 1 }, batchSize: 5000 })) ids.push(d._id as string);
-  return deleteByIds(collection, ids);
+  for await (const d of coll.find(filter, { projection: { _id: 1 }, batchSize: 5000 })) ids.push(d._id);
+  return deleteByIdRanges(coll.collectionName, ids, filter);
 }
 
 /**
@@ -32,10 +32,12 @@ export async function deleteInBatches(collection: 'wf_statements' | 'wf_learner_
  */
 export async function eraseLearner(tenantId: string, sub: string): Promise<number> {
   if (!tenantId || !sub) throw new Error('eraseLearner needs both tenantId and sub; refusing to run unscoped');
-  const deletedCount = await deleteInBatches('wf_statements', { tenantId, sub });
+  const deletedCount = await deleteInBatches(statements() as never, { tenantId, sub });
   const courses = new Set<string>();
-  for await (const s of learnerStates().find({ tenantId, sub }, { projection: { courseId: 1 } })) courses.add(s.courseId);
-  await deleteInBatches('wf_learner_states', { tenantId, sub });
+  for (const shard of allStateCollections()) {
+    for await (const s of shard.find({ tenantId, sub }, { projection: { courseId: 1 } })) courses.add(s.courseId);
+    await deleteInBatches(shard as never, { tenantId, sub });
+  }
   for (const courseId of courses) await courseLearnerLists().updateOne({ _id: courseListId(tenantId, courseId) }, { $pull: { subs: sub } });
   const results = await Promise.allSettled(hooks.map(async (hook) => hook(tenantId, sub)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -3,7 +3,7 @@ import { log } from '../log.js';
 import { statements, type StoredStatement } from './model.js';
 import { recordForRetention } from './retention.js';
 import { applyEvents, emptyState, keyOf, stateId, toEvent, type LearnerStateDoc, type StateEvent, type StateKey } from './state.js';
-import { courseLearnerLists, courseListId, learnerStates } from './state_store.js';
+import { allStateCollections, courseLearnerLists, courseListId, learnerStates } from './state_store.js';
 
 /**
  * Learner states rebuilt from the statement log, the source of truth: the repair pass for
@@ -23,8 +23,8 @@ function stateFrom(k: StateKey, issuer: string, events: StateEvent[]): LearnerSt
 
 /** Writes a rebuilt state over whatever is there (a newer version number, so a concurrent writer re-reads). */
 async function put(state: LearnerStateDoc): Promise<void> {
-  const current = await learnerStates().findOne({ _id: state._id }, { projection: { v: 1 } });
-  await learnerStates().replaceOne({ _id: state._id }, { ...state, v: (current?.v ?? 0) + 1 }, { upsert: true });
+  const current = await learnerStates(state._id).findOne({ _id: state._id }, { projection: { v: 1 } });
+  await learnerStates(state._id).replaceOne({ _id: state._id }, { ...state, v: (current?.v ?? 0) + 1 }, { upsert: true });
 }
 
 export async function rebuildAllStates(o: { alsoExpiryBuckets?: boolean; onProgress?: (n: number) => void } = {}): Promise<RebuildReport> {
@@ -59,9 +59,12 @@ export async function rebuildAllStates(o: { alsoExpiryBuckets?: boolean; onProgr
   }
   for (const [_id, c] of courses) await courseLearnerLists().replaceOne({ _id }, c, { upsert: true });
   // States the log no longer supports (their statements erased or purged) go.
-  const stale: string[] = [];
-  for await (const s of learnerStates().find({}, { projection: { _id: 1 } })) if (!built.has(s._id)) stale.push(s._id);
-  const removed = await deleteByIds('wf_learner_states', stale);
+  let removed = 0;
+  for (const shard of allStateCollections()) {
+    const stale: string[] = [];
+    for await (const s of shard.find({}, { projection: { _id: 1 } })) if (!built.has(s._id)) stale.push(s._id);
+    removed += await deleteByIds(shard.collectionName, stale);
+  }
   log.info({ statements: n, states: built.size, removed }, 'learner states rebuilt from the statement log');
   return { statements: n, states: built.size, removed };
 }
@@ -70,7 +73,7 @@ export async function rebuildAllStates(o: { alsoExpiryBuckets?: boolean; onProgr
 export async function rebuildState(k: StateKey, issuer: string): Promise<void> {
   const docs = await statements().find({ tenantId: k.tenantId, courseId: k.courseId, sub: k.sub, preview: k.preview }).toArray();
   if (!docs.length) {
-    await learnerStates().deleteOne({ _id: stateId(k) });
+    await learnerStates(stateId(k)).deleteOne({ _id: stateId(k) });
     return;
   }
   await put(stateFrom(k, issuer, docs.map(toEvent)));

@@ -8,7 +8,7 @@ import type { StoredStatement } from './model.js';
  * `setRetentionDays` sets the age from the configuration when the tool starts.
  */
 let days = 730;
-const setAge = addBucketedExpiry('wf_statements', days * 86_400);
+const setAge = addBucketedExpiry('wf_statements', 'stored', days * 86_400);
 
 export function setRetentionDays(d: number): void {
   days = d;

@@ -11,6 +11,7 @@ import { checkActors } from './actor.js';
 import { toDocuments } from './documents.js';
 import { eraseLearner } from './erasure.js';
 import { EXPORT_FORMATS, exportMedia, exportStatements } from './export.js';
+import { takeIngestAllowance } from './ingest_limits.js';
 import { parseIngestBody } from './input.js';
 import { writeStatements } from './write.js';
 
@@ -52,6 +53,7 @@ export function activityRouter(config: Config): Router {
       const launch = res.locals.launch as LaunchContext;
       const parsed = parseIngestBody(req.body);
       checkActors(parsed, launch);
+      takeIngestAllowance(config.ingestLimits, launch, parsed.length, res);
       const docs = toDocuments(launch, parsed);
       const outcome = await writeStatements(docs);
       res.json({ ids: docs.map((d) => d._id), ...outcome });
