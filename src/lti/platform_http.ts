@@ -74,7 +74,6 @@ export async function checkedAddresses(url: URL, policy: AddressPolicy): Promise
 
 export interface PlatformResponse {
   status: number;
-  contentType: string;
   text: string;
 }
 
@@ -124,7 +123,7 @@ export async function platformRequest(
           chunks.push(chunk);
         });
         res.on('end', () => {
-          if (!cut) resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
+          if (!cut) resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
         });
         res.on('error', fail);
       },
