@@ -48,7 +48,11 @@ export class IrtModel implements Recommender {
     const skills = new Map<string, number>();
     const items = new Map<string, ItemRef>();
     for (const l of train.learners) for (const x of l.interactions) items.set(x.itemId, x);
-    const b = (x: ItemRef) => skillPart(x, skills) + (offsets.get(x.itemId) ?? 0);
+    // Each item's current b, recomputed once per pass (not once per answer).
+    const current = new Map<string, number>();
+    const refresh = () => items.forEach((x, id) => current.set(id, skillPart(x, skills) + (offsets.get(id) ?? 0)));
+    const b = (x: ItemRef) => current.get(x.itemId)!;
+    refresh();
     const abilities = train.learners.map(() => 0);
     // Per pass, one Newton step on one block given the others: every skill β, then every item δ, then
     // every learner θ (stepping β and δ together would double-count the residual they share).
@@ -68,6 +72,7 @@ export class IrtModel implements Recommender {
       });
       // ∂(−log-likelihood)/∂b = y − p; the prior pulls towards 0.
       for (const [key, [grad, hess]] of acc) values.set(key, (values.get(key) ?? 0) - (grad + prior * (values.get(key) ?? 0)) / hess);
+      refresh();
     };
     for (let it = 0; it < 20; it++) {
       newtonPass(
