@@ -25,8 +25,10 @@ export class ItemSpace {
    * Items answered fewer than `minAnswers` times get no id column: they embed like an unseen item
    * (skills, features, the unseen column), which both shrinks their estimate to their skills' and
    * trains the unseen column, so a newly imported item is predicted through what it shares.
+   * `unseenShare` of the remaining items (a fixed choice by a hash of the id) get none either, so
+   * the unseen column also learns where every item is answered often.
    */
-  static fromDataset(dataset: Dataset, minAnswers = 1): ItemSpace {
+  static fromDataset(dataset: Dataset, minAnswers = 1, unseenShare = 0): ItemSpace {
     const answers = new Map<string, number>();
     const skills = new Set<string>();
     let featureCount = 0;
@@ -37,7 +39,9 @@ export class ItemSpace {
         featureCount = Math.max(featureCount, x.features?.length ?? 0);
       }
     }
-    const itemIds = [...answers].filter(([, n]) => n >= minAnswers).map(([id]) => id);
+    const frequent = [...answers].filter(([, n]) => n >= minAnswers).map(([id]) => id);
+    const withheld = new Set([...frequent].sort((a, b) => idHash(a) - idHash(b) || (a < b ? -1 : 1)).slice(0, Math.ceil(unseenShare * frequent.length)));
+    const itemIds = frequent.filter((id) => !withheld.has(id));
     return new ItemSpace({ itemIds, skillIds: [...skills], featureCount });
   }
 
@@ -78,4 +82,11 @@ export class ItemSpace {
     const { columns, values } = this.sparse(item);
     columns.forEach((c, i) => (row[c] = values[i]));
   }
+}
+
+/** FNV-1a of an id: a choice of items that is the same on every run and machine. */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

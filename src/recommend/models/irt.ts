@@ -110,13 +110,7 @@ export class IrtModel implements Recommender {
   state(): ModelState {
     return {
       model: this.name,
-      json: {
-        difficulty: Object.fromEntries(this.difficulty),
-        skillDifficulty: Object.fromEntries(this.skillDifficulty),
-        abilityMean: this.abilityMean,
-        abilityVar: this.abilityVar,
-        offsetVariance: this.offsetVariance,
-      },
+      json: { items: columns(this.difficulty), skills: columns(this.skillDifficulty), abilityMean: this.abilityMean, abilityVar: this.abilityVar, offsetVariance: this.offsetVariance },
       tensors: [],
       weights: new Float32Array(),
     };
@@ -124,15 +118,24 @@ export class IrtModel implements Recommender {
 
   static fromState(state: ModelState): IrtModel {
     const m = new IrtModel();
-    m.difficulty = new Map(Object.entries(state.json.difficulty as Record<string, number>));
-    // Versions saved before skill difficulties existed predict unseen items at 0, as they did then.
-    m.skillDifficulty = new Map(Object.entries((state.json.skillDifficulty ?? {}) as Record<string, number>));
+    const { items, skills, difficulty } = state.json as { items?: Columns; skills?: Columns; difficulty?: Record<string, number> };
+    // Versions saved before skill difficulties kept an id-keyed object and predict unseen items at 0, as they did then.
+    m.difficulty = items ? fromColumns(items) : new Map(Object.entries(difficulty ?? {}));
+    m.skillDifficulty = skills ? fromColumns(skills) : new Map();
     m.abilityMean = state.json.abilityMean as number;
     m.abilityVar = state.json.abilityVar as number;
     m.offsetVariance = (state.json.offsetVariance as number | undefined) ?? DEFAULT_OFFSET_VARIANCE;
     return m;
   }
 }
+
+/** An id → number map as two parallel arrays: ids may contain dots, which are no field names for the store. */
+interface Columns {
+  ids: string[];
+  values: number[];
+}
+const columns = (map: Map<string, number>): Columns => ({ ids: [...map.keys()], values: [...map.values()] });
+const fromColumns = (c: Columns) => new Map(c.ids.map((id, i) => [id, c.values[i]]));
 
 /** The skills' share of an item's difficulty: the mean β of its known skills (0 without any). */
 function skillPart(item: ItemRef, skills: Map<string, number>): number {

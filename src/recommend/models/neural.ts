@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/interactions.js';
 import type { Episode } from '../data/episodes.js';
+import type { ItemRef } from '../data/interactions.js';
 import { ItemSpace, type ItemSpaceJson } from '../data/items.js';
 import { makeRng } from '../random.js';
 import { bucketEpisodes, disposeBatch, toBatch, type EpisodeBatch } from './batch.js';
@@ -9,8 +10,9 @@ import { Params } from './layers.js';
 import type { FitOptions, ModelName, ModelState, Recommender } from './types.js';
 import { trainNeural } from '../train.js';
 
-/** Items answered fewer times in training get no id weights of their own (see ItemSpace.fromDataset). */
+/** Items answered fewer times in training get no id weights of their own, nor this share of the others (see ItemSpace.fromDataset). */
 const MIN_ITEM_ANSWERS = 3;
+const UNSEEN_SHARE = 0.05;
 
 /** Sizes and optimiser settings of a neural model; each model adds its own. */
 export interface NeuralConfig {
@@ -48,9 +50,9 @@ export abstract class NeuralModel implements Recommender {
 
   async fit(train: Dataset, valid: Dataset, options: FitOptions): Promise<void> {
     this.blend = undefined; // training's early stopping judges the network alone
-    this.init(ItemSpace.fromDataset(train, this.config.minItemAnswers ?? MIN_ITEM_ANSWERS), options.seed);
+    this.init(ItemSpace.fromDataset(train, this.config.minItemAnswers ?? MIN_ITEM_ANSWERS, this.config.unseenShare ?? UNSEEN_SHARE), options.seed);
     await trainNeural(this, train, valid, options);
-    if ((this.config.blend ?? 1) !== 0) this.blend = await SupportBlend.fit((e) => this.predictNetwork(e), train, valid);
+    if ((this.config.blend ?? 1) !== 0) this.blend = await SupportBlend.fit((e) => this.predictNetwork(e), this.knows, train, valid);
   }
 
   batches(episodes: Episode[]): Episode[][] {
@@ -59,8 +61,11 @@ export abstract class NeuralModel implements Recommender {
 
   async predict(episodes: Episode[]): Promise<Float32Array[]> {
     const net = await this.predictNetwork(episodes);
-    return this.blend ? this.blend.apply(episodes, net) : net;
+    return this.blend ? this.blend.apply(episodes, net, this.knows) : net;
   }
+
+  /** Whether the item has id weights of its own (else the network sees only its skills and features). */
+  readonly knows = (item: ItemRef): boolean => this.space.itemIndexOf(item.itemId) >= 0;
 
   /** The network's own predictions, without the blend. */
   async predictNetwork(episodes: Episode[]): Promise<Float32Array[]> {
