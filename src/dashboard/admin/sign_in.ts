@@ -1,17 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import express, { type Router, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
+import { secretDigest } from '../../web/admin_auth.js';
 import { AppError } from '../../web/errors.js';
+import { OPERATOR_FAILURES_PER_CLIENT, operatorGuard } from '../../web/operator_guard.js';
 import { ADMIN_COOKIE, readCookie } from './auth.js';
 import { adminPage } from './page.js';
-import { failureLimiter } from './rate_limit.js';
 import { ADMIN_SESSION_HOURS, createAdminSession, endAdminSession } from './sessions.js';
 
-/** Failed sign-ins allowed per client address in the window before it must wait. */
-export const SIGN_IN_FAILURES = 5;
-export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
+/** Failed sign-ins allowed per client address in the window before it must wait (shared with the admin API). */
+export const SIGN_IN_FAILURES = OPERATOR_FAILURES_PER_CLIENT;
 
 /** Only console paths are followed after signing in (no open redirect). */
 const safeNext = (v: unknown) => (typeof v === 'string' && /^\/admin(\/[\w\-/]*)?(\?[^\\]*)?$/.test(v) && !v.startsWith('//') ? v : '/admin');
@@ -21,8 +19,8 @@ const safeNext = (v: unknown) => (typeof v === 'string' && /^\/admin(\/[\w\-/]*)
  * SameSite=Lax (the console is used top-level, not in an LMS iframe) and `__Host-` prefixed.
  */
 export function signInRoutes(r: Router, config: Config): void {
-  const limiter = failureLimiter(SIGN_IN_FAILURES, SIGN_IN_WINDOW_MS);
-  const expected = config.adminToken ? digest(config.adminToken) : undefined;
+  const guard = config.adminToken ? operatorGuard(config.adminToken) : undefined;
+  const expected = config.adminToken ? secretDigest(config.adminToken) : undefined;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
 
   r.get('/admin/sign-in', (req, res) => {
@@ -30,24 +28,23 @@ export function signInRoutes(r: Router, config: Config): void {
   });
 
   r.post('/admin/sign-in', form, (req: Request, res: Response, next: NextFunction) => {
-    const ip = req.ip ?? 'unknown';
-    const wait = limiter.retryAfter(ip);
+    const wait = guard?.wait(req) ?? 0;
     const target = safeNext(req.body?.next);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       const minutes = Math.ceil(wait / 60);
       return adminPage(req, res, 'admin/sign_in.njk', { next: target, tooMany: minutes }, 429);
     }
-    if (!expected) return next(new AppError('FORBIDDEN', 'the admin console sign-in is disabled: set ADMIN_TOKEN to enable it'));
+    if (!expected || !guard) return next(new AppError('FORBIDDEN', 'the admin console sign-in is disabled: set ADMIN_TOKEN to enable it'));
     const given = typeof req.body?.token === 'string' ? req.body.token : '';
-    if (!given || !timingSafeEqual(digest(given), expected)) {
-      limiter.fail(ip);
+    if (!given || !timingSafeEqual(secretDigest(given), expected)) {
+      guard.failed(req);
       return adminPage(req, res, 'admin/sign_in.njk', { next: target, wrong: true }, 401);
     }
-    limiter.clear(ip);
     createAdminSession()
       .then((s) => {
         res.cookie(ADMIN_COOKIE, s.id, { httpOnly: true, secure: true, sameSite: 'lax', path: '/', maxAge: ADMIN_SESSION_HOURS * 3600 * 1000 });
+        guard.succeeded(req, res); // after the session cookie, which stays the first Set-Cookie
         res.redirect(303, target);
       })
       .catch(next);
