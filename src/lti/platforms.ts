@@ -163,6 +163,7 @@ export async function updatePlatform(key: string, change: PlatformUpdate): Promi
   });
   await setStatus(p, change.status);
   await Platform.updateOne({ _id: key }, { $set: change });
+  if (change.status !== 'active') await endPlatformSessions(key);
   return { ...p, ...change };
 }
 

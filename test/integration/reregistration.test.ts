@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { SUPPORTED_SCOPES } from '../../src/devlms/index.js';
 import { toolRegistration } from '../../src/lti/registration.js';
+import { startInternalService } from '../support/internal_service.js';
 import { startTestLms, type DevLms } from '../support/lms.js';
 import { startTestTool, TEST_ADMIN_TOKEN, type TestTool } from '../support/tool.js';
 
@@ -144,6 +145,46 @@ describe("re-registration (Moodle's update: same URL, same client id)", () => {
     assert.equal(page.status, 200, page.text);
     assert.match(page.text, /stays disabled: only Wayfinder&#39;s operator|stays disabled: only Wayfinder's operator/);
     assert.equal((await platformsOf(lms))[0].status, 'disabled');
+  });
+
+  test('an update that changes the key set sends the platform back to approval and ends its sessions', async () => {
+    // The LMS's origin serves its configuration; from `moved` on, with another key set URL.
+    let moved = false;
+    const front = await startInternalService((req, res) => {
+      fetch(`${lms.url}${req.url}`)
+        .then(async (r) => {
+          const config = (await r.json()) as { jwks_uri: string };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(moved ? { ...config, jwks_uri: `${config.jwks_uri}?set=2` } : config));
+        })
+        .catch(() => res.writeHead(502).end());
+    });
+    const lms = await startTestLms(tool.url, { issuer: front.url });
+    lmss.push(lms);
+    try {
+      const viaFront = (token: string) =>
+        request(tool.url)
+          .get(`/lti/register?openid_configuration=${encodeURIComponent(`${front.url}/.well-known/openid-configuration`)}&registration_token=${encodeURIComponent(token)}`)
+          .set('X-Forwarded-For', `198.51.100.${++client}`);
+      assert.equal((await viaFront(lms.registrationToken())).status, 200);
+      const { clientId } = lms.tools().at(-1)!;
+      const [p] = await platformsOf(lms);
+      await request(tool.url).post(`/api/admin/platforms/${p._id}/approve`).set(auth).send({});
+      const launched = await lms.launch({ clientId, role: 'student' });
+      assert.equal(launched.status, 200);
+      const ltik = new URL(launched.url).searchParams.get('ltik')!;
+      assert.equal((await request(tool.url).get(`/student?ltik=${encodeURIComponent(ltik)}`)).status, 200);
+
+      moved = true;
+      const page = await viaFront(lms.registrationToken({ update: clientId }));
+      assert.equal(page.status, 200, page.text);
+      assert.match(page.text, /must approve this registration/);
+      const [after] = await platformsOf(lms);
+      assert.equal(after.status, 'pending');
+      assert.equal((after as Platform & { jwksUrl: string }).jwksUrl, `${lms.jwksUrl}?set=2`);
+      assert.equal((await request(tool.url).get(`/student?ltik=${encodeURIComponent(ltik)}`)).status, 401, 'the session ended');
+    } finally {
+      await front.close();
+    }
   });
 
   test('an update token for a tool the LMS does not have is refused by the LMS, and the tool says so', async () => {
