@@ -10,8 +10,9 @@ import { refused } from './text.js';
 const ARRAYS = ['question', 'answer', 'hint', 'tag', 'file', 'unit', 'subquestion'] as const;
 
 export function readMoodleXml(xml: string): Bank {
-  const root = parseXml(xml, 'file', ARRAYS).quiz as Node | undefined;
-  if (!root || typeof root !== 'object') throw refused('file', 'not a Moodle XML export: the file has no <quiz> element');
+  const doc = parseXml(xml, 'file', ARRAYS);
+  if (!('quiz' in doc)) throw refused('file', 'not a Moodle XML export: the file has no <quiz> element');
+  const root = (doc.quiz && typeof doc.quiz === 'object' ? doc.quiz : {}) as Node;
   let category: string[] = [];
   const questions: SourceQuestion[] = [];
   list(root.question).forEach((q, index) => {

@@ -42,8 +42,9 @@ export function readQti(bytes: Uint8Array): Bank {
 }
 
 export function readQtiXml(xml: string, place: string): Bank {
-  const root = parseXml(xml, place, ARRAYS).questestinterop as Node | undefined;
-  if (!root || typeof root !== 'object') throw refused(place, 'not a QTI 1.2 file: it has no <questestinterop> element');
+  const doc = parseXml(xml, place, ARRAYS);
+  if (!('questestinterop' in doc)) throw refused(place, 'not a QTI 1.2 file: it has no <questestinterop> element');
+  const root = (doc.questestinterop && typeof doc.questestinterop === 'object' ? doc.questestinterop : {}) as Node;
   const questions: SourceQuestion[] = [];
   let title: string | undefined;
   for (const container of [...list(root.assessment), ...list(root.objectbank)]) {
