@@ -1,3 +1,4 @@
+import { csvCell } from '../web/csv.js';
 import type { StoredStatement } from './model.js';
 
 export const CSV_COLUMNS = [
@@ -22,17 +23,6 @@ export const CSV_COLUMNS = [
   'launch_id',
   'preview',
 ] as const;
-
-/**
- * RFC 4180 quoting; text a spreadsheet would run as a formula (learner responses can start with
- * `=`) gets a leading apostrophe, as OWASP advises for CSV injection.
- */
-function cell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  let s = typeof v === 'string' ? v : typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export const csvHeader = () => CSV_COLUMNS.join(',') + '\r\n';
 
@@ -59,5 +49,5 @@ export function toCsvRow(s: StoredStatement): string {
     launch_id: s.context.launchId,
     preview: s.preview,
   };
-  return CSV_COLUMNS.map((c) => cell(values[c])).join(',') + '\r\n';
+  return CSV_COLUMNS.map((c) => csvCell(values[c])).join(',') + '\r\n';
 }
