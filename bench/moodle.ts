@@ -1,8 +1,8 @@
 // bench:moodle — quick answers from two students against a real Moodle 5.1 (the test:moodle
 // journey with MOODLE_ANSWERS answers each, 0.3–0.5 s apart, both at once): score POSTs and 409s
 // from Apache's access log, resends and retries from Wayfinder's log, lost grades (Moodle's
-// gradebook against Wayfinder's grade), answer → Moodle-gradebook latency (until Moodle
-// acknowledged a score carrying that answer). Table, then one JSON line.
+// gradebook against Wayfinder's grade), answer → Moodle-gradebook latency (from the answer that
+// changed the grade until Moodle acknowledged the score carrying it). Table, then one JSON line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,11 +33,14 @@ const scorePosts = lines.filter((l) => /"POST [^"]*\/scores/.test(l));
 const status = (l: string) => Number(/" (\d{3}) /.exec(l)?.[1]);
 const accepted = scorePosts.filter((l) => status(l) === 200).length;
 const conflicts = scorePosts.filter((l) => status(l) === 409).length;
-const latencies = m.answered
-  .map((a) => {
-    const send = m.sends.filter((s) => s.name === a.name && s.eventAt >= a.at).sort((x, y) => x.at - y.at)[0];
-    return send ? send.at - a.at : Number.POSITIVE_INFINITY;
+// Per acknowledged score: from the answer that produced it (the learner's latest answer before
+// the grade change it carries) to Moodle's answer. Answers that left the grade unchanged send nothing.
+const latencies = m.sends
+  .map((send) => {
+    const answer = m.answered.filter((a) => a.name === send.name && a.at <= send.eventAt).sort((x, y) => y.at - x.at)[0];
+    return answer ? send.at - answer.at : undefined;
   })
+  .filter((l): l is number => l !== undefined)
   .sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
 const lost = m.finals.filter((f) => f.moodle === undefined || Math.abs(f.moodle - f.wayfinder) >= 0.006).length;
@@ -50,6 +53,7 @@ const result = {
   resends: m.resends,
   retries: m.retries,
   lostGrades: lost,
+  acknowledgedScores: latencies.length,
   latencyP50Ms: Math.round(pct(50)),
   latencyP99Ms: Math.round(pct(99)),
   runSeconds: Math.round((Date.now() - started) / 1000),
