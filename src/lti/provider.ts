@@ -1,5 +1,6 @@
 import ltijs from 'ltijs';
 import { applyClockSkew } from './contrib/ltijs_clock_skew.js';
+import { KeyedLtijsDatabase } from './contrib/ltijs_keyed_database.js';
 import { useCachedKeySets } from './contrib/ltijs_key_sets.js';
 import { useFasterPlatformKeys } from './contrib/ltijs_key_size.js';
 import { useUniqueNonces } from './contrib/ltijs_nonces.js';
@@ -24,9 +25,11 @@ export async function setupLti(o: LtiSetup): Promise<void> {
   useCachedKeySets();
   useUniqueNonces(o.clockSkewSeconds);
   useFasterPlatformKeys();
+  // Its documents under `_id`s derived from their lookup fields (reads on a launch are by `_id`).
+  const database = new KeyedLtijsDatabase({ url: o.mongodbUri });
   lti.setup(
     o.ltiKey,
-    { url: o.mongodbUri },
+    { url: o.mongodbUri, plugin: database },
     {
       // Routes relative to where `lti.app` is mounted (`/lti`).
       appRoute: '/launch',
@@ -47,6 +50,7 @@ export async function setupLti(o: LtiSetup): Promise<void> {
     },
   );
   // The default mongoose connection is already open: ltijs reuses it.
-  await (lti as unknown as { Database: { setup(): Promise<void> } }).Database.setup();
+  await database.setup();
+  await database.rekeyExisting();
   ready = true;
 }

@@ -31,7 +31,7 @@ declare module 'ltijs' {
   type Handler = (token: IdToken, req: Request, res: Response, next: NextFunction) => unknown;
   export interface ProviderInstance {
     app: Express;
-    setup(key: string, database: { url: string; connection?: Record<string, unknown> }, options: Record<string, unknown>): ProviderInstance;
+    setup(key: string, database: { url: string; plugin?: unknown; connection?: Record<string, unknown> }, options: Record<string, unknown>): ProviderInstance;
     deploy(options: { serverless: boolean; silent?: boolean }): Promise<boolean>;
     close(options?: { silent?: boolean }): Promise<boolean>;
     onConnect(cb: Handler): void;
@@ -69,4 +69,14 @@ declare module 'ltijs/dist/Utils/Auth.js' {
     [k: string]: unknown;
   };
   export default Auth;
+}
+declare module 'ltijs/dist/Utils/Database.js' {
+  /** ltijs's mongoose-backed store; a plugin replaces its Get/Insert/Replace/Modify/Delete. */
+  class Database {
+    constructor(database: { url: string });
+    setup(): Promise<boolean>;
+    Encrypt(data: string, secret: string): Promise<{ iv: string; data: string }>;
+    Decrypt(data: string, iv: string, secret: string): Promise<string>;
+  }
+  export default Database;
 }
