@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Item } from '../../../src/content/format.js';
+import { itemSchema, type Item } from '../../../src/content/format.js';
 import { detectFormat, readBank } from '../../../src/content/formats/index.js';
 import { planImport } from '../../../src/content/formats/mapping.js';
 import { ImportRefused } from '../../../src/content/import.js';
@@ -190,5 +190,26 @@ describe('QTI 1.2 (a Canvas quiz export)', () => {
     assert.match(refusal(() => readBank(Buffer.from('<?xml version="1.0"?><html></html>'))), /neither Moodle XML/);
     const lol = '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "aaaa">]><quiz>&a;</quiz>';
     assert.match(refusal(() => readBank(Buffer.from(lol))), /DOCTYPE and ENTITY declarations are not accepted/);
+  });
+});
+
+describe('answer keys the importers need (scoring.ts)', () => {
+  const short = (answer: Record<string, unknown>) => itemSchema.parse({ id: 's', title: 'S', type: 'short_text', answer });
+
+  test('wildcard: "*" is any text, a backslash-star a star, case by caseSensitive; exact: only outer spaces ignored', () => {
+    const wild = short({ accepted: ['the * axis', '2\\*3'], match: 'wildcard' });
+    assert.deepEqual(typed(wild, 'The x axis'), [true, 1]);
+    assert.deepEqual(typed(wild, '2*3'), [true, 1]);
+    assert.deepEqual(typed(wild, '2x3'), [false, 0]);
+    const cased = short({ accepted: ['Na'], match: 'exact', caseSensitive: true });
+    assert.deepEqual(typed(cased, ' Na '), [true, 1]);
+    assert.deepEqual(typed(cased, 'na'), [false, 0]);
+    assert.deepEqual(typed(short({ accepted: ['a.b'], match: 'exact' }), 'axb'), [false, 0], 'regex characters are literal');
+  });
+
+  test('unitPenalty 0: what follows the number is not graded; without it, today\'s rule (a different unit is wrong)', () => {
+    const num = (answer: Record<string, unknown>) => itemSchema.parse({ id: 'n', title: 'N', type: 'numeric', answer });
+    assert.deepEqual(typed(num({ value: 5, unitPenalty: 0 }), '5 apples'), [true, 1]);
+    assert.deepEqual(typed(num({ value: 5, unit: 'm' }), '5 cm'), [false, 0]);
   });
 });
