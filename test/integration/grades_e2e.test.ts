@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { seedDemoContent } from '../../src/content/demo.js';
-import { tenantId } from '../../src/lti/tenancy.js';
 import { TEST_ADMIN_TOKEN } from '../support/tool.js';
-import { startToolAndLms, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
-import { COURSE, gradeOf, scopeOf, until } from './grades_support.js';
+import type { ToolAndLms } from '../support/lti.js';
+import { COURSE, gradeOf, scopeOf, startGradedDemo, until } from './grades_support.js';
 
 let env: ToolAndLms;
 const custom = { wayfinder_pathway: 'algebra-readiness', wayfinder_grading: 'points' };
 before(async () => {
-  env = await startToolAndLms({ LABEL: 'grades_e2e' });
-  env.tool.grades.options.pollMs = 50;
-  env.tool.grades.options.retryBaseMs = 20;
-  await seedDemoContent(tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID));
+  env = await startGradedDemo('grades_e2e');
 });
 after(async () => env.close());
 

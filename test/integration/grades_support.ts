@@ -3,10 +3,20 @@ import { AGS_SCOPES } from '../../src/devlms/index.js';
 import { deliveries } from '../../src/grades/model.js';
 import { courseGrades, type GradeChange } from '../../src/grades/index.js';
 import { courseId, tenantId } from '../../src/lti/tenancy.js';
-import { TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
+import { seedDemoContent } from '../../src/content/demo.js';
+import { startToolAndLms, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
 
 /** Shared by the grades test files: grade changes for the test LMS, and waiting for the outbox. */
 export const COURSE = '2';
+
+/** The tool and the test LMS with the demo content, and a grade worker that polls fast. */
+export async function startGradedDemo(label: string): Promise<ToolAndLms> {
+  const env = await startToolAndLms({ LABEL: label });
+  env.tool.grades.options.pollMs = 50;
+  env.tool.grades.options.retryBaseMs = 20;
+  await seedDemoContent(tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID));
+  return env;
+}
 
 export function scopeOf(env: ToolAndLms, course = COURSE) {
   const tenant = tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID);

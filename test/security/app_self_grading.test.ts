@@ -6,18 +6,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
-import { seedDemoContent } from '../../src/content/demo.js';
-import { tenantId } from '../../src/lti/tenancy.js';
-import { COURSE, until } from '../integration/grades_support.js';
-import { countDocs, startToolAndLms, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID, type ToolAndLms } from '../support/lti.js';
+import { COURSE, startGradedDemo, until } from '../integration/grades_support.js';
+import { countDocs, type ToolAndLms } from '../support/lti.js';
 
 let env: ToolAndLms;
 const custom = { wayfinder_pathway: 'algebra-readiness', wayfinder_grading: 'points' };
 before(async () => {
-  env = await startToolAndLms({ LABEL: 'app_self_grading' });
-  env.tool.grades.options.pollMs = 50;
-  env.tool.grades.options.retryBaseMs = 20;
-  await seedDemoContent(tenantId(env.lms.issuer, TEST_CLIENT_ID, TEST_DEPLOYMENT_ID));
+  env = await startGradedDemo('app_self_grading');
 });
 after(async () => env.close());
 
