@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/db/embedded.js';
 
-export interface ServedTool {
+export interface ServedTool extends ServeProcess {
   toolUrl: string;
   lmsUrl: string;
-  process: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
 }
 
 /**
@@ -20,9 +17,8 @@ export async function serveLikeReadme(env: Record<string, string> = {}): Promise
   const port = await freePort();
   const lmsPort = await freePort();
   const toolUrl = `http://localhost:${port}`;
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    env: {
+  const served = await spawnServe(
+    {
       ...process.env,
       NODE_ENV: 'development',
       MONGODB_URI: '',
@@ -33,19 +29,39 @@ export async function serveLikeReadme(env: Record<string, string> = {}): Promise
       LOG_LEVEL: 'info',
       ...env,
     },
+    /dev LMS ready/,
+    120_000,
+  );
+  return { toolUrl, lmsUrl: `http://127.0.0.1:${lmsPort}`, ...served };
+}
+
+export interface ServeProcess {
+  process: ChildProcess;
+  /** Everything the process printed. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `wayfinder serve` as its own process with `env`, resolved once its output matches `ready`. */
+export async function spawnServe(
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<ServeProcess> {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 120_000;
-  while (!/dev LMS ready/.test(out)) {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready.test(out)) {
     if (child.exitCode !== null) throw new Error(`wayfinder serve exited with ${child.exitCode}:\n${out}`);
     if (Date.now() > deadline) throw new Error(`wayfinder serve did not become ready:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    toolUrl,
-    lmsUrl: `http://127.0.0.1:${lmsPort}`,
     process: child,
     output: () => out,
     stop: () =>
