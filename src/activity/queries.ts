@@ -7,10 +7,23 @@ export type SkillResolver = (itemId: string) => string[] | Promise<string[]>;
 
 export type HistoryEntry = StoredStatement & { skills?: string[] };
 
-export async function resolveSkills(itemIds: Iterable<string>, skillsOf: SkillResolver): Promise<Map<string, string[]>> {
+export async function resolveSkills(
+  itemIds: Iterable<string>,
+  skillsOf: SkillResolver,
+): Promise<Map<string, string[]>> {
   const ids = [...new Set(itemIds)];
   const skills = await Promise.all(ids.map(async (id) => skillsOf(id)));
   return new Map(ids.map((id, i) => [id, skills[i]]));
+}
+
+/** The history with each item statement carrying its skills (joined here, not by $lookup). */
+export async function withSkills(history: HistoryEntry[], skillsOf?: SkillResolver): Promise<HistoryEntry[]> {
+  if (!skillsOf) return history;
+  const skills = await resolveSkills(
+    history.filter((s) => s.object.kind === 'item').map((s) => s.object.id),
+    skillsOf,
+  );
+  return history.map((s) => (s.object.kind === 'item' ? { ...s, skills: skills.get(s.object.id) ?? [] } : s));
 }
 
 /**
@@ -27,9 +40,7 @@ export async function learnerHistory(
   const list = await Statement.find({ tenantId, courseId, sub, ...previewFilter(opts.includePreview) })
     .sort({ timestamp: 1, stored: 1 })
     .lean<StoredStatement[]>();
-  if (!opts.skillsOf) return list;
-  const skills = await resolveSkills(list.filter((s) => s.object.kind === 'item').map((s) => s.object.id), opts.skillsOf);
-  return list.map((s) => (s.object.kind === 'item' ? { ...s, skills: skills.get(s.object.id) ?? [] } : s));
+  return withSkills(list, opts.skillsOf);
 }
 
 export interface SkillDay {
@@ -60,10 +71,21 @@ export interface AggregateOptions {
  * `$match` and `$group` with `$sum` over stored fields (`day`); rates and the skill join are
  * computed here. Without `skillsOf`, `skills` is empty.
  */
-export async function courseAggregates(scope: CourseScope, opts: AggregateOptions = {}): Promise<CourseAggregates> {
+export async function courseAggregates(
+  scope: CourseScope,
+  opts: AggregateOptions = {},
+): Promise<CourseAggregates> {
   const { tenantId, courseId } = requireScope(scope);
-  const day = { ...(opts.fromDay ? { $gte: opts.fromDay } : {}), ...(opts.toDay ? { $lte: opts.toDay } : {}) };
-  const match = { tenantId, courseId, ...previewFilter(opts.includePreview), ...(opts.fromDay || opts.toDay ? { day } : {}) };
+  const day = {
+    ...(opts.fromDay ? { $gte: opts.fromDay } : {}),
+    ...(opts.toDay ? { $lte: opts.toDay } : {}),
+  };
+  const match = {
+    tenantId,
+    courseId,
+    ...previewFilter(opts.includePreview),
+    ...(opts.fromDay || opts.toDay ? { day } : {}),
+  };
   const [answers, learnerDays] = await Promise.all([
     statements()
       .aggregate<{ _id: { day: string; item: string; success?: boolean | null }; n: number }>([
@@ -72,11 +94,19 @@ export async function courseAggregates(scope: CourseScope, opts: AggregateOption
       ])
       .toArray(),
     statements()
-      .aggregate<{ _id: { day: string; sub: string } }>([{ $match: match }, { $group: { _id: { day: '$day', sub: '$sub' } } }])
+      .aggregate<{ _id: { day: string; sub: string } }>([
+        { $match: match },
+        { $group: { _id: { day: '$day', sub: '$sub' } } },
+      ])
       .toArray(),
   ]);
 
-  const skillsOfItem = opts.skillsOf ? await resolveSkills(answers.map((a) => a._id.item), opts.skillsOf) : new Map<string, string[]>();
+  const skillsOfItem = opts.skillsOf
+    ? await resolveSkills(
+        answers.map((a) => a._id.item),
+        opts.skillsOf,
+      )
+    : new Map<string, string[]>();
   const cells = new Map<string, SkillDay>();
   for (const { _id, n } of answers) {
     for (const skill of skillsOfItem.get(_id.item) ?? []) {
@@ -110,13 +140,20 @@ export async function courseAggregates(scope: CourseScope, opts: AggregateOption
  * Each learner's latest statement time in a course. FerretDB v1 has no `$max`, so: the distinct
  * learners by `$group`, then one indexed newest-first lookup per learner.
  */
-export async function lastActivityPerLearner(scope: CourseScope, opts: { includePreview?: boolean } = {}): Promise<{ sub: string; at: Date }[]> {
+export async function lastActivityPerLearner(
+  scope: CourseScope,
+  opts: { includePreview?: boolean } = {},
+): Promise<{ sub: string; at: Date }[]> {
   const { tenantId, courseId } = requireScope(scope);
   const match = { tenantId, courseId, ...previewFilter(opts.includePreview) };
-  const subs = await statements().aggregate<{ _id: string }>([{ $match: match }, { $group: { _id: '$sub' } }]).toArray();
+  const subs = await statements()
+    .aggregate<{ _id: string }>([{ $match: match }, { $group: { _id: '$sub' } }])
+    .toArray();
   const latest = await Promise.all(
     subs.map(({ _id: sub }) =>
-      Statement.findOne({ ...match, sub }, { timestamp: 1 }).sort({ timestamp: -1, stored: -1 }).lean<Pick<StoredStatement, 'timestamp'>>(),
+      Statement.findOne({ ...match, sub }, { timestamp: 1 })
+        .sort({ timestamp: -1, stored: -1 })
+        .lean<Pick<StoredStatement, 'timestamp'>>(),
     ),
   );
   return subs
@@ -136,7 +173,12 @@ export async function* courseStatements(
   opts: { verbs?: Verb[]; includePreview?: boolean } = {},
 ): AsyncGenerator<StoredStatement> {
   const { tenantId, courseId } = requireScope(scope);
-  const filter = { tenantId, courseId, ...previewFilter(opts.includePreview), ...(opts.verbs ? { verb: { $in: opts.verbs } } : {}) };
+  const filter = {
+    tenantId,
+    courseId,
+    ...previewFilter(opts.includePreview),
+    ...(opts.verbs ? { verb: { $in: opts.verbs } } : {}),
+  };
   const cursor = statements().find(filter);
   try {
     for await (const s of cursor) yield s as StoredStatement;
