@@ -33,61 +33,86 @@ export class IrtModel implements Recommender {
 
   async fit(train: Dataset, valid?: Dataset): Promise<void> {
     if (!valid) return this.fitWith(train, this.offsetVariance);
-    let best = { auc: -Infinity, variance: DEFAULT_OFFSET_VARIANCE };
+    let best = { auc: -Infinity, fitted: this.fitted() };
     for (const variance of OFFSET_VARIANCES) {
       this.fitWith(train, variance);
       const auc = await validationAuc(this, valid);
-      if (auc > best.auc) best = { auc, variance };
+      if (auc > best.auc) best = { auc, fitted: this.fitted() };
     }
-    this.fitWith(train, best.variance);
+    Object.assign(this, best.fitted);
+  }
+
+  /** What a fit sets (kept for the best τ² instead of fitting it again). */
+  private fitted() {
+    const { difficulty, skillDifficulty, abilityMean, abilityVar, offsetVariance } = this;
+    return { difficulty, skillDifficulty, abilityMean, abilityVar, offsetVariance };
   }
 
   private fitWith(train: Dataset, offsetVariance: number): void {
     this.offsetVariance = offsetVariance;
-    const offsets = new Map<string, number>();
-    const skills = new Map<string, number>();
-    const items = new Map<string, ItemRef>();
-    for (const l of train.learners) for (const x of l.interactions) items.set(x.itemId, x);
+    const f = flatten(train);
+    const beta = new Float64Array(f.skillIds.length);
+    const offsets = new Float64Array(f.items.length);
+    const b = new Float64Array(f.items.length);
     // Each item's current b, recomputed once per pass (not once per answer).
-    const current = new Map<string, number>();
-    const refresh = () => items.forEach((x, id) => current.set(id, skillPart(x, skills) + (offsets.get(id) ?? 0)));
-    const b = (x: ItemRef) => current.get(x.itemId)!;
-    refresh();
-    const abilities = train.learners.map(() => 0);
-    // Per pass, one Newton step on one block given the others: every skill β, then every item δ, then
-    // every learner θ (stepping β and δ together would double-count the residual they share).
-    const newtonPass = (grads: (x: Interaction, residual: number, curvature: number, add: (key: string, g: number, h: number) => void) => void, prior: number, values: Map<string, number>) => {
-      const acc = new Map<string, [number, number]>();
-      const add = (key: string, g: number, h: number) => {
-        const a = acc.get(key) ?? [0, prior];
-        a[0] += g;
-        a[1] += h;
-        acc.set(key, a);
-      };
-      train.learners.forEach((l, n) => {
-        for (const x of l.interactions) {
-          const p = sigmoid(abilities[n] - b(x));
-          grads(x, p - (x.correct ? 1 : 0), p * (1 - p), add);
-        }
-      });
-      // ∂(−log-likelihood)/∂b = y − p; the prior pulls towards 0.
-      for (const [key, [grad, hess]] of acc) values.set(key, (values.get(key) ?? 0) - (grad + prior * (values.get(key) ?? 0)) / hess);
+    const refresh = () => {
+      for (let i = 0; i < f.items.length; i++) {
+        let sum = 0;
+        for (let k = f.itemSkillStart[i]; k < f.itemSkillStart[i + 1]; k++) sum += beta[f.itemSkills[k]];
+        const count = f.itemSkillStart[i + 1] - f.itemSkillStart[i];
+        b[i] = (count ? sum / count : 0) + offsets[i];
+      }
+    };
+    const abilities = new Float64Array(train.learners.length);
+    const residual = new Float64Array(f.item.length);
+    const curvature = new Float64Array(f.item.length);
+    const answer = () => {
+      for (let n = 0; n < f.item.length; n++) {
+        const p = sigmoid(abilities[f.learner[n]] - b[f.item[n]]);
+        residual[n] = p - f.correct[n];
+        curvature[n] = p * (1 - p);
+      }
+    };
+    // One Newton step on a block given the others; ∂(−log-likelihood)/∂b = y − p, the prior pulls towards 0.
+    const newtonStep = (values: Float64Array, grad: Float64Array, hess: Float64Array, prior: number) => {
+      for (let k = 0; k < values.length; k++) values[k] -= (grad[k] + prior * values[k]) / (hess[k] + prior);
       refresh();
     };
+    refresh();
+    // Per pass, one Newton step on one block given the others: every skill β, then every item δ, then
+    // every learner θ (stepping β and δ together would double-count the residual they share).
     for (let it = 0; it < 20; it++) {
-      newtonPass(
-        (x, residual, curvature, add) => {
-          const w = 1 / Math.max(1, x.skills.length); // ∂b/∂β_s
-          for (const s of new Set(x.skills)) add(s, -residual * w, curvature * w * w);
-        },
-        0.1,
-        skills,
-      );
-      newtonPass((x, residual, curvature, add) => add(x.itemId, -residual, curvature), 1 / offsetVariance, offsets);
-      train.learners.forEach((l, n) => (abilities[n] = mapAbility(l.interactions, b, abilities[n], 0, 4, 1)));
+      answer();
+      const skillGrad = new Float64Array(beta.length);
+      const skillHess = new Float64Array(beta.length);
+      for (let n = 0; n < f.item.length; n++) {
+        const w = f.skillWeight[n]; // ∂b/∂β_s
+        for (let k = f.skillStart[n]; k < f.skillStart[n + 1]; k++) {
+          skillGrad[f.skills[k]] -= residual[n] * w;
+          skillHess[f.skills[k]] += curvature[n] * w * w;
+        }
+      }
+      newtonStep(beta, skillGrad, skillHess, 0.1);
+      answer();
+      const itemGrad = new Float64Array(offsets.length);
+      const itemHess = new Float64Array(offsets.length);
+      for (let n = 0; n < f.item.length; n++) {
+        itemGrad[f.item[n]] -= residual[n];
+        itemHess[f.item[n]] += curvature[n];
+      }
+      newtonStep(offsets, itemGrad, itemHess, 1 / offsetVariance);
+      // One Newton step per learner under the N(0, 4) fitting prior.
+      answer();
+      const abilityGrad = Float64Array.from(abilities, (a) => a / 4);
+      const abilityHess = new Float64Array(abilities.length).fill(1 / 4);
+      for (let n = 0; n < f.item.length; n++) {
+        abilityGrad[f.learner[n]] += residual[n];
+        abilityHess[f.learner[n]] += curvature[n];
+      }
+      for (let l = 0; l < abilities.length; l++) abilities[l] -= abilityGrad[l] / abilityHess[l];
     }
-    this.skillDifficulty = skills;
-    this.difficulty = new Map([...items.values()].map((x) => [x.itemId, b(x)]));
+    this.skillDifficulty = new Map(f.skillIds.map((s, k) => [s, beta[k]]));
+    this.difficulty = new Map(f.items.map((x, i) => [x.itemId, b[i]]));
     this.abilityMean = abilities.reduce((s, a) => s + a, 0) / abilities.length;
     this.abilityVar = Math.max(0.1, abilities.reduce((s, a) => s + (a - this.abilityMean) ** 2, 0) / abilities.length);
   }
@@ -136,6 +161,59 @@ interface Columns {
 }
 const columns = (map: Map<string, number>): Columns => ({ ids: [...map.keys()], values: [...map.values()] });
 const fromColumns = (c: Columns) => new Map(c.ids.map((id, i) => [id, c.values[i]]));
+
+/**
+ * Training answers as parallel typed arrays (the fit makes 60 passes over them): learner, item and
+ * response per answer, the answer's distinct skills and 1/(its tag count), and each item's tags as
+ * last seen in training (what its difficulty is computed from, as at prediction).
+ */
+function flatten(train: Dataset) {
+  const itemIndex = new Map<string, number>();
+  const items: ItemRef[] = [];
+  const skillIndex = new Map<string, number>();
+  const skillOf = (s: string) => {
+    let k = skillIndex.get(s);
+    if (k === undefined) skillIndex.set(s, (k = skillIndex.size));
+    return k;
+  };
+  const learner: number[] = [];
+  const item: number[] = [];
+  const correct: number[] = [];
+  const skillWeight: number[] = [];
+  const skillStart = [0];
+  const skills: number[] = [];
+  train.learners.forEach((l, n) => {
+    for (const x of l.interactions) {
+      let i = itemIndex.get(x.itemId);
+      if (i === undefined) itemIndex.set(x.itemId, (i = items.length));
+      items[i] = x;
+      learner.push(n);
+      item.push(i);
+      correct.push(x.correct ? 1 : 0);
+      skillWeight.push(1 / Math.max(1, x.skills.length));
+      for (const s of new Set(x.skills)) skills.push(skillOf(s));
+      skillStart.push(skills.length);
+    }
+  });
+  const itemSkillStart = [0];
+  const itemSkills: number[] = [];
+  for (const x of items) {
+    for (const s of x.skills) itemSkills.push(skillOf(s));
+    itemSkillStart.push(itemSkills.length);
+  }
+  return {
+    items,
+    skillIds: [...skillIndex.keys()],
+    learner: Int32Array.from(learner),
+    item: Int32Array.from(item),
+    correct: Float64Array.from(correct),
+    skillWeight: Float64Array.from(skillWeight),
+    skillStart: Int32Array.from(skillStart),
+    skills: Int32Array.from(skills),
+    itemSkillStart: Int32Array.from(itemSkillStart),
+    itemSkills: Int32Array.from(itemSkills),
+  };
+}
 
 /** The skills' share of an item's difficulty: the mean β of its known skills (0 without any). */
 function skillPart(item: ItemRef, skills: Map<string, number>): number {

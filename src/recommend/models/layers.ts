@@ -29,19 +29,22 @@ export class Params {
 }
 
 /**
- * Row lookup as a one-hot matmul: [U, d] table, int32 [B, N] indices → [B, N, d].
- * tf.gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks; matMul's does not.
+ * x [N, in] · W [in, out]. Its input gradient multiplies by an explicitly transposed W: wasm's matMul
+ * with a transposed second operand (tf.matMul's own gradient) is ~3× slower on these tall, thin shapes.
  */
-export function lookup(table: tf.Tensor, indices: tf.Tensor2D): tf.Tensor3D {
-  const [b, n] = indices.shape;
-  const oneHot = tf.oneHot(indices.flatten(), table.shape[0] as number).toFloat();
-  return tf.matMul(oneHot, table as tf.Tensor2D).reshape([b, n, table.shape[1] as number]);
-}
+const matMulRows = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], [sx, sw]: tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, sw.transpose()), tf.matMul(sx as tf.Tensor2D, dy as tf.Tensor2D, true, false)],
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 /** x [..., in] · W [in, out] + bias, for any leading shape. */
 export function dense(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const lead = x.shape.slice(0, -1);
-  const y = tf.matMul(x.reshape([-1, w.shape[0] as number]), w as tf.Tensor2D).reshape([...lead, w.shape[1] as number]);
+  const y = matMulRows(x.reshape([-1, w.shape[0] as number]), w as tf.Tensor2D).reshape([...lead, w.shape[1] as number]);
   return bias ? y.add(bias) : y;
 }
 
@@ -58,6 +61,16 @@ const gatherRows = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => [tf.scatterND(saved.expandDims(1), dy as tf.Tensor, shape), tf.zerosLike(saved)],
   };
 }) as (table: tf.Tensor, rows: tf.Tensor) => tf.Tensor;
+
+/**
+ * Row lookup: [U, d] table, int32 [B, N] indices → [B, N, d], by gatherRows (scatter-add gradient).
+ * It was a one-hot matmul, whose [B·N, U] one-hot grew with the batch's distinct items (thousands on
+ * item-level data) and was most of a step's matmul time there.
+ */
+export function lookup(table: tf.Tensor, indices: tf.Tensor2D): tf.Tensor3D {
+  const [b, n] = indices.shape;
+  return gatherRows(table, indices.flatten()).reshape([b, n, table.shape[1] as number]);
+}
 
 /** The batch's distinct items times W: their sparse feature rows · W, [U, out]. */
 export function itemTable(batch: EpisodeBatch, w: tf.Tensor): tf.Tensor2D {
@@ -91,7 +104,9 @@ export function withResponse(support: tf.Tensor3D, correct: tf.Tensor2D): tf.Ten
  */
 export function pairGeometry(batch: EpisodeBatch): { mask: tf.Tensor3D; logGap: tf.Tensor3D; sameItem: tf.Tensor3D } {
   const gap = batch.queryPos.expandDims(2).sub(batch.supportPos.expandDims(1)) as tf.Tensor3D;
-  const sameItem = batch.queryItem.expandDims(2).equal(batch.supportItem.expandDims(1)).toFloat() as tf.Tensor3D;
+  // Item indices are integers, so 1 − min(|q − s|, 1) is [q = s]; wasm's Equal is ~50× slower than a Sub.
+  const itemGap = batch.queryItem.toFloat().expandDims(2).sub(batch.supportItem.toFloat().expandDims(1));
+  const sameItem = tf.scalar(1).sub(itemGap.abs().minimum(1)) as tf.Tensor3D;
   return { mask: gap.greaterEqual(1).toFloat() as tf.Tensor3D, logGap: gap.maximum(1).log() as tf.Tensor3D, sameItem };
 }
 
@@ -102,15 +117,22 @@ export function pairGeometry(batch: EpisodeBatch): { mask: tf.Tensor3D; logGap: 
  */
 export function attendWithNull(scores: tf.Tensor4D, values: tf.Tensor, mask: tf.Tensor, nullScore: tf.Tensor): tf.Tensor3D {
   const nullSlot = nullScore.reshape([1, -1, 1, 1]);
-  // Subtracting the max keeps exp in range; it cancels in the ratio (and so does its gradient).
+  // Subtracting the max keeps exp in range; it cancels in the ratio, and so does its gradient, which
+  // is therefore not computed (tf.max's would be an Equal, a Cast and a Mul over every score).
   // (tf.maximum's gradient does not broadcast, so both sides get the same shape first.)
-  const maxScore = scores.mul(mask).max(3, true);
+  const maxScore = maxWithoutGradient(scores.mul(mask));
   const top = tf.maximum(maxScore, nullSlot.add(tf.zerosLike(maxScore)));
   const weights = scores.sub(top).exp().mul(mask);
   const nullWeight = nullSlot.sub(top).exp();
   const total = weights.sum(3).add(nullWeight.squeeze([3]));
   return weights.mul(values).sum(3).div(total) as tf.Tensor3D;
 }
+
+/** The max over the last axis (kept), treated as a constant by backpropagation. */
+const maxWithoutGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  return { value: x.max(-1, true), gradFunc: () => tf.zerosLike(x) };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 /** Mean binary cross-entropy over real queries, written with softplus (no log1p gradient needed). */
 export function maskedLogLoss(logits: tf.Tensor2D, labels: tf.Tensor2D, valid: tf.Tensor2D): tf.Scalar {

@@ -36,12 +36,13 @@ export class RelationNetwork extends NeuralModel {
     const p = this.params;
     const heads = this.config.heads;
     const e = embedItems(batch, p.get('embed') as tf.Tensor2D);
-    const queryPart = dense(e.query, p.get('queryIn') as tf.Tensor2D).expandDims(2); // [B, Q, 1, h]
+    const queryPart = dense(e.query, p.get('queryIn') as tf.Tensor2D, p.get('hiddenBias')).expandDims(2); // [B, Q, 1, h]
     const supportPart = dense(withResponse(e.support, batch.supportCorrect), p.get('supportIn') as tf.Tensor2D).expandDims(1); // [B, 1, S, h]
     const { mask, logGap, sameItem } = pairGeometry(batch);
-    const sameCorrect = sameItem.mul(batch.supportCorrect.expandDims(1));
-    const pairPart = logGap.expandDims(3).mul(p.get('gapIn')).add(sameItem.expandDims(3).mul(p.get('sameIn'))).add(sameCorrect.expandDims(3).mul(p.get('sameCorrectIn')));
-    const hidden = tf.relu(queryPart.add(supportPart).add(pairPart).add(p.get('hiddenBias')));
+    // Pair terms: log gap·c and, for an earlier attempt at the same item, u + r_s·v (one [B, 1, S, h] term).
+    const sameTerm = batch.supportCorrect.expandDims(2).mul(p.get('sameCorrectIn')).add(p.get('sameIn')).expandDims(1);
+    const pairPart = logGap.expandDims(3).mul(p.get('gapIn')).add(sameItem.expandDims(3).mul(sameTerm));
+    const hidden = tf.relu(pairPart.add(queryPart).add(supportPart));
     const relation = dense(hidden, p.get('out') as tf.Tensor2D, p.get('outBias') as tf.Tensor1D).transpose([0, 3, 1, 2]); // [B, 2H, Q, S]
     const [scores, values] = tf.split(relation, [heads, heads], 1);
     const evidence = attendWithNull(scores as tf.Tensor4D, values, mask.expandDims(1), p.get('nullScore') as tf.Tensor1D).sum(1);

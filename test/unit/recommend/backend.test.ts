@@ -43,7 +43,7 @@ for (const name of ['matching', 'relation', 'proto', 'maml', 'dkt'] as const) {
   });
 }
 
-test('the one-hot lookup has the gradient of tf.gather (checked against cpu), and works on wasm', async () => {
+test('the lookup (gather with a scatter-add gradient) has the gradient of tf.gather (checked against cpu), and works on wasm', async () => {
   const tableValues = Float32Array.from({ length: 15 }, (_, i) => Math.sin(i));
   const indices = [
     [0, 2, 2],
