@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { which } from '../cli/which.js';
 import { log } from '../log.js';
 import { buildFerretDb, NO_GO_TOOLCHAIN } from './ferretdb_build.js';
+import { PATCH_LEVEL } from './ferretdb_patches.js';
 
 /**
  * The embedded MongoDB-wire server for development and tests: FerretDB v1 on SQLite, on a free
@@ -41,7 +42,7 @@ export async function ensureFerretDb(opts: EnsureOptions = {}): Promise<string |
   const say = opts.say ?? ((l: string) => process.stderr.write(l + '\n'));
   const fromEnv = env.FERRETDB_BIN;
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  const local = join(opts.toolsRoot ?? toolsRoot, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
+  const local = join(opts.toolsRoot ?? toolsRoot, `ferretdb-${FERRETDB_VERSION}+${PATCH_LEVEL}`, 'ferretdb');
   if (existsSync(local)) return local;
   const global = which('ferretdb', env);
   if (global) return global;

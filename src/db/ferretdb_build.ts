@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatSeconds, ProgressBar } from '../cli/progress.js';
+import { applyFerretDbPatches } from './ferretdb_patches.js';
 
 /**
  * Builds FerretDB from source with the Go toolchain, once, showing each step with its elapsed
@@ -116,7 +117,8 @@ export async function buildFerretDb(o: BuildOptions): Promise<string | undefined
 
   try {
     // `go install …@VERSION` yields a binary that panics: the module zip lacks build/version/version.txt,
-    // which FerretDB's release build generates. So: download the module, add that file, build it.
+    // which FerretDB's release build generates. So: download the module, add that file, apply
+    // Wayfinder's patches (ferretdb_patches.ts), build it.
     const dl = await step(1, `downloading the module ${o.module}@${o.version}`, async () => {
       const ran = await run(o.go, ['mod', 'download', '-json', `${o.module}@${o.version}`], o.env);
       // With -json, Go reports a failed download in the JSON's Error field, not on stderr.
@@ -129,6 +131,12 @@ export async function buildFerretDb(o: BuildOptions): Promise<string | undefined
     cpSync(JSON.parse(dl.stdout).Dir as string, srcDir, { recursive: true });
     makeWritable(srcDir);
     writeFileSync(join(srcDir, 'build', 'version', 'version.txt'), o.version + '\n');
+    try {
+      applyFerretDbPatches(srcDir);
+    } catch (err) {
+      o.say(`FerretDB build failed while patching its source: ${(err as Error).message}. ${FALLBACK}`);
+      return undefined;
+    }
 
     const deps = await step(2, 'downloading its dependencies', async () => {
       const d = await run(o.go, ['mod', 'download'], o.env, srcDir);
