@@ -18,6 +18,7 @@ before(async () => {
 });
 after(async () => client?.close());
 
+const docs = () => db.collection<{ _id: string; n: number }>('docs');
 const plan = async (filter: Record<string, unknown>) => {
   const r = await db.command({ explain: { find: 'docs', filter }, verbosity: 'queryPlanner' });
   return JSON.stringify(r.queryPlanner ?? r);
@@ -26,16 +27,16 @@ const plan = async (filter: Record<string, unknown>) => {
 test('a find by _id searches the _id index; any other filter still scans', async (t) => {
   const info = await db.admin().command({ buildInfo: 1 });
   if (!/ferret/i.test(JSON.stringify(info))) return t.skip('the embedded database is not FerretDB');
-  await db.collection<{ _id: string; n: number }>('docs').insertMany(Array.from({ length: 50 }, (_, n) => ({ _id: `d${n}`, n })));
+  await docs().insertMany(Array.from({ length: 50 }, (_, n) => ({ _id: `d${n}`, n })));
   const byId = await plan({ _id: 'd7' });
   assert.match(byId, /USING INDEX docs_[0-9a-f]+__id_/, byId);
   assert.doesNotMatch(byId, /detail=SCAN/, byId);
   assert.match(await plan({ n: 7 }), /detail=SCAN/);
   // The patch changes the plan, not the answer.
-  assert.deepEqual(await db.collection('docs').findOne({ _id: 'd7' }), { _id: 'd7', n: 7 });
-  const r = await db.collection<{ _id: string; n: number }>('docs').updateOne({ _id: 'd8' }, { $set: { n: 80 } });
+  assert.deepEqual(await docs().findOne({ _id: 'd7' }), { _id: 'd7', n: 7 });
+  const r = await docs().updateOne({ _id: 'd8' }, { $set: { n: 80 } });
   assert.equal(r.modifiedCount, 1);
-  assert.equal((await db.collection('docs').findOne({ _id: 'd8' }))?.n, 80);
-  assert.equal((await db.collection('docs').deleteOne({ _id: 'd9' })).deletedCount, 1);
-  assert.equal(await db.collection('docs').countDocuments({}), 49);
+  assert.equal((await docs().findOne({ _id: 'd8' }))?.n, 80);
+  assert.equal((await docs().deleteOne({ _id: 'd9' })).deletedCount, 1);
+  assert.equal(await docs().countDocuments({}), 49);
 });
