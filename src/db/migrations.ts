@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { rebuildAllStates } from '../activity/rebuild.js';
 import type { Item } from '../content/format.js';
 import type { ContentEntry } from '../content/model.js';
+import { rebuildOverrideLists } from '../content/overrides.js';
 import { renderItems } from '../content/rendering.js';
 import { log } from '../log.js';
 
@@ -62,6 +63,11 @@ export const migrations: Migration[] = [
     async up() {
       return (await rebuildAllStates({ alsoExpiryBuckets: true })).states;
     },
+  },
+  {
+    id: 5,
+    name: "teachers' active pins and skips listed per learner (Next up reads them by _id)",
+    up: rebuildOverrideLists,
   },
 ];
 

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { seedDemoContent } from '../../src/content/demo.js';
+import { migrations } from '../../src/db/migrations.js';
 import type { LaunchContext } from '../../src/lti/session.js';
 import { startToolAndLms, type ToolAndLms } from '../support/lti.js';
 
@@ -77,6 +78,30 @@ describe('pin and skip change the next recommendation; reverting restores it', (
     const list = await api('get', `?learner=${ada.user.sub}`);
     assert.equal(list.body.overrides.length, 2, 'hers and the course-wide one');
     assert.ok(list.body.overrides.every((o: { by: { name: string } }) => o.by.name === 'Grace Hopper'));
+  });
+});
+
+describe('the per-learner lists Next up reads by _id', () => {
+  test('lists lost, or never written by an older Wayfinder, are rebuilt from the overrides by migration 5', async () => {
+    const before = await nextUpOf('li');
+    const pinned = before.item === 'decimals-1' ? 'frac-mult-1' : 'decimals-1';
+    const pin = await api('post', '').send({ kind: 'pin', itemId: pinned, learner: li.user.sub });
+    const skip = await api('post', '').send({ kind: 'skip', itemId: before.item, learner: '*' });
+    assert.equal(pin.status, 201);
+    assert.equal(skip.status, 201);
+    const pinnedNext = { item: pinned, reason: 'Your teacher chose this for you next' };
+    assert.deepEqual(await nextUpOf('li'), pinnedNext);
+    const lists = mongoose.connection.db!.collection('wf_override_lists');
+    await lists.deleteMany({});
+    assert.deepEqual(await nextUpOf('li'), before, 'Next up reads the lists, not the override documents');
+    const rebuild = migrations.find((m) => m.id === 5)!;
+    assert.equal(await rebuild.up(mongoose.connection.db!), 3, "ada's (from the tests above), li's and the course's list");
+    assert.deepEqual(await nextUpOf('li'), pinnedNext);
+    await api('delete', `/${pin.body.override._id}`);
+    await api('delete', `/${skip.body.override._id}`);
+    assert.equal(await rebuild.up(mongoose.connection.db!), 3, 'a second run writes the same lists');
+    assert.deepEqual(await nextUpOf('li'), before);
+    assert.deepEqual((await lists.find({}).toArray()).map((l) => l.active), [[], [], []], 'reverted overrides leave the lists');
   });
 });
 

@@ -10,21 +10,22 @@ import { startToolAndLms, type ToolAndLms } from '../support/lti.js';
 /**
  * Request paths read by `_id` only (FerretDB v1 scans the whole collection for any other filter,
  * so any other read slows down as the database grows): the student page, item page, answer →
- * feedback with next up and the grade, progress, the teacher overview and drill-down issue no
- * other filter once their caches are warm. The launch itself is left out here: ltijs reads its
- * collections by field until its database plugin lands (lti/contrib/).
+ * feedback with next up and the grade, progress, the teacher overview and drill-down with "Send
+ * failed grades again", and the LTI login and launch (resource link and deep linking; ltijs's
+ * documents are keyed by lti/contrib/ltijs_keyed_database.ts) issue no other filter once their
+ * caches are warm.
  *
  * NOT_YET lists the reads other areas still make by field, each by collection and fields, so
  * anything else (a new scan, or one of these spreading) fails; remove an entry when its area moves
  * to `_id` reads.
  */
 const NOT_YET = new Set([
-  // content/overrides.ts: a teacher's pins and skips for the learner (steeringFor)
-  'find wf_overrides by {tenantId, courseId, learner, revertedAt}',
   // grades: the drill-down's grade sync rows and overrides (integrations.ts → grades/status.ts, override.ts)
   'find wf_grade_slots by {tenantId, courseId, sub}',
   'find wf_grade_deliveries by {tenantId, courseId, sub}',
   'find wf_grade_overrides by {tenantId, courseId, learner, revertedAt}',
+  // grades/status.ts: "Send failed grades again" looks for the learner's failed deliveries
+  'find wf_grade_deliveries by {tenantId, courseId, sub, state}',
   // grades/worker.ts: the outbox worker, woken by the answer, looks for due deliveries
   'find wf_grade_deliveries by {}',
 ]);
@@ -57,6 +58,11 @@ const paths = () => {
     () => request(env.tool.url).get(`/teacher?${q(teacherLtik)}`),
     () => request(env.tool.url).get(`/teacher/courses/${courseId}/learners/${student.user.sub}?${q(teacherLtik)}`),
     () => request(env.tool.url).get(`/api/courses/${courseId}/learners/${student.user.sub}?${q(teacherLtik)}`),
+    // "Send failed grades again" answers with a redirect back to the drill-down.
+    async () => ({ ...(await request(env.tool.url).post(`/teacher/courses/${courseId}/learners/${student.user.sub}/grades/retry`).type('form').send({ ltik: teacherLtik })), status: 200 }),
+    // The OIDC login and the launch (the LMS drives both requests to the tool), and a deep-linking launch.
+    async () => { const r = await env.launchAs(student); return { status: r.status, text: r.body }; },
+    async () => { const r = await env.launchAs({ role: 'teacher', user: '3', course: '2', messageType: 'LtiDeepLinkingRequest' }); return { status: r.status, text: r.body }; },
   ];
 };
 
