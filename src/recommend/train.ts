@@ -19,11 +19,12 @@ export function batchLoss(model: NeuralModel, batch: ReturnType<typeof toBatch>)
  */
 export async function trainNeural(model: NeuralModel, train: Dataset, valid: Dataset, options: FitOptions): Promise<void> {
   const rng = makeRng(options.seed + 1);
-  const batches = model.batches(causalEpisodes(train));
-  const optimizer = tf.train.adam(model.config.learningRate);
+  const batches = model.batches(causalEpisodes(train), options.maxBatch);
+  const optimizer = tf.train.adam(options.learningRate ?? model.config.learningRate);
   const variables = [...model.params.variables.values()];
   const patience = options.patience ?? 2;
-  let best = { auc: -Infinity, weights: [] as tf.Tensor[] };
+  const snapshot = () => variables.map((v) => tf.clone(v));
+  let best = options.keepStart ? { auc: await validationAuc(model, valid), weights: snapshot() } : { auc: -Infinity, weights: [] as tf.Tensor[] };
   let stale = 0;
   for (let epoch = 1; epoch <= options.epochs && stale < patience; epoch++) {
     let lossSum = 0;
@@ -37,7 +38,7 @@ export async function trainNeural(model: NeuralModel, train: Dataset, valid: Dat
     const auc = await validationAuc(model, valid);
     if (auc > best.auc) {
       tf.dispose(best.weights);
-      best = { auc, weights: variables.map((v) => tf.clone(v)) };
+      best = { auc, weights: snapshot() };
       stale = 0;
     } else stale++;
     options.onEpoch?.({ epoch, epochs: options.epochs, loss: lossSum / batches.length, validAuc: auc });

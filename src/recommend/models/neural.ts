@@ -11,7 +11,7 @@ import type { FitOptions, ModelName, ModelState, Recommender } from './types.js'
 import { trainNeural } from '../train.js';
 
 /** Items answered fewer times in training get no id weights of their own, nor this share of the others (see ItemSpace.fromDataset). */
-const MIN_ITEM_ANSWERS = 3;
+export const MIN_ITEM_ANSWERS = 3;
 const UNSEEN_SHARE = 0.05;
 
 /** Sizes and optimiser settings of a neural model; each model adds its own. */
@@ -55,8 +55,8 @@ export abstract class NeuralModel implements Recommender {
     if ((this.config.blend ?? 1) !== 0) this.blend = await SupportBlend.fit((e) => this.predictNetwork(e), this.knows, train, valid);
   }
 
-  batches(episodes: Episode[]): Episode[][] {
-    return bucketEpisodes(episodes, this.config.pairBudget, this.config.maxBatch);
+  batches(episodes: Episode[], maxBatch = this.config.maxBatch): Episode[][] {
+    return bucketEpisodes(episodes, this.config.pairBudget, maxBatch);
   }
 
   async predict(episodes: Episode[]): Promise<Float32Array[]> {

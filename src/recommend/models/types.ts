@@ -16,6 +16,10 @@ export interface FitOptions {
   seed: number;
   /** Stop after this many epochs without a better validation AUC. */
   patience?: number;
+  /** Fine-tuning (adapt.ts): a step size other than the model's own, smaller batches (more steps on little data), and the starting weights kept unless an epoch beats them. */
+  learningRate?: number;
+  maxBatch?: number;
+  keepStart?: boolean;
   onEpoch?: (report: EpochReport) => void;
 }
 

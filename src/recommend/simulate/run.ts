@@ -7,6 +7,7 @@ import type { Predictor } from '../predictor.js';
 import { makeRng, type Rng } from '../random.js';
 import { BASELINES, type PolicyName } from './baselines.js';
 import { makeLearner, type SimLearner, type SimulatorName } from './learners.js';
+import type { BktParams } from './params.js';
 
 /**
  * Offline policy evaluation: simulated learners take `steps` steps each, all in lockstep so the
@@ -28,6 +29,8 @@ export interface SimulationOptions {
    * policy's ceiling with perfect predictions, which tells policy design apart from prediction quality.
    */
   perfectPredictions?: boolean;
+  /** BKT parameters other than the demo's (a class that differs from the demo's, e.g. for bench:adapt). */
+  bkt?: BktParams;
   onStep?: (step: number) => void;
 }
 
@@ -76,7 +79,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult &
   const seedRng = makeRng(o.seed);
   const states: SimState[] = Array.from({ length: o.learners }, () => {
     const rng = makeRng(Math.floor(seedRng() * 2 ** 31));
-    const learner = makeLearner(o.simulator, o.view.prerequisites, rng, { items });
+    const learner = makeLearner(o.simulator, o.view.prerequisites, rng, { items, bkt: o.bkt });
     return { learner, history: [], rng, overPractice: 0 };
   });
   for (const s of states) if (masteredAll(s.learner)) s.masteredAt = 0;

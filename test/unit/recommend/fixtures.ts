@@ -12,12 +12,13 @@ export const TINY = { dim: 8, heads: 2, hidden: 8, features: 4, pairBudget: 20_0
 /**
  * Learners with planted structure: 24 items in 4 skills, a hidden ability per learner and skill,
  * item difficulties, and learning (ability grows after each attempt on the skill).
+ * `world` gives another course's items: other ids (`prefix`) and difficulties (`seed`, standard deviation `spread`), the same skills.
  */
-export function plantedDataset(learners: number, seed: number, length = 40): Dataset {
+export function plantedDataset(learners: number, seed: number, length = 40, world = { seed: 1234, prefix: 'i', spread: 1 }): Dataset {
   const normal = (rng: () => number) => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
   // The item world is the same for every seed; only the learners differ.
-  const world = makeRng(1234);
-  const difficulty = Array.from({ length: 24 }, () => normal(world));
+  const items = makeRng(world.seed);
+  const difficulty = Array.from({ length: 24 }, () => world.spread * normal(items));
   const rng = makeRng(seed);
   return {
     name: 'planted',
@@ -29,7 +30,7 @@ export function plantedDataset(learners: number, seed: number, length = 40): Dat
         const skill = item % 4;
         const correct = rng() < 1 / (1 + Math.exp(-(ability[skill] - difficulty[item])));
         ability[skill] += 0.1;
-        interactions.push({ itemId: `i${item}`, skills: [`s${skill}`], correct });
+        interactions.push({ itemId: `${world.prefix}${item}`, skills: [`s${skill}`], correct });
       }
       return { learnerId: `L${n}`, interactions };
     }),
