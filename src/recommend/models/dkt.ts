@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpisodeBatch } from './batch.js';
-import { dense, embedItems, itemPrior, pairGeometry, withResponse, type Params } from './layers.js';
+import { dense, itemPrior, itemTable, lookup, pairGeometry, withResponse, type Params } from './layers.js';
 import { NeuralModel, type NeuralConfig } from './neural.js';
 
 // The LSTM is linear in length, so the pair budget only caps batches of the longest chunks.
@@ -28,16 +28,18 @@ export class DktModel extends NeuralModel {
   logits(batch: EpisodeBatch): tf.Tensor2D {
     const p = this.params;
     const hiddenSize = this.config.hidden;
-    const e = embedItems(batch, p.get('embed') as tf.Tensor2D);
-    const inputs = dense(withResponse(e.support, batch.supportCorrect), p.get('inputGates'), p.get('gateBias'));
+    const table = itemTable(batch, p.get('embed')); // [U, d]
     const [b, steps] = batch.supportItem.shape;
     let h: tf.Tensor = tf.zeros([b, hiddenSize]);
     let c: tf.Tensor = tf.zeros([b, hiddenSize]);
     const states = [h];
+    // Each step looks up its own inputs: slicing a [B, S, ·] input tensor per step (or splitting it)
+    // was most of an epoch on wasm, whose Slice is slow, and a slice's gradient pads to the whole tensor.
+    const items = tf.split(batch.supportItem.transpose(), steps, 0) as tf.Tensor2D[]; // [1, B] each
+    const correct = tf.split(batch.supportCorrect.transpose(), steps, 0) as tf.Tensor2D[];
     for (let t = 0; t < steps; t++) {
-      // A slice per step, not tf.unstack: unstack's gradient fails when the last state is never read.
-      const x = inputs.slice([0, t, 0], [-1, 1, -1]).squeeze([1]);
-      const [i, f, o, g] = tf.split(x.add(tf.matMul(h, p.get('recurrentGates'))), 4, 1);
+      const x = dense(withResponse(lookup(table, items[t]), correct[t]), p.get('inputGates'), p.get('gateBias')).reshape([b, -1]);
+      const [i, f, o, g] = tf.split(x.add(dense(h, p.get('recurrentGates'))), 4, 1);
       c = tf.sigmoid(f).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g)));
       h = tf.sigmoid(o).mul(tf.tanh(c));
       states.push(h);
@@ -45,7 +47,7 @@ export class DktModel extends NeuralModel {
     // State index = how many support interactions the query may see (padding comes last).
     const seen = pairGeometry(batch).mask.sum(2).toInt() as tf.Tensor2D;
     const read = tf.matMul(tf.oneHot(seen, states.length).toFloat(), tf.stack(states, 1)); // [B, Q, hidden]
-    const knowledge = dense(read, p.get('readout') as tf.Tensor2D).mul(e.query).sum(2);
+    const knowledge = dense(read, p.get('readout') as tf.Tensor2D).mul(lookup(table, batch.queryItem)).sum(2);
     return itemPrior(batch, p.get('prior') as tf.Tensor2D).add(knowledge) as tf.Tensor2D;
   }
 }
