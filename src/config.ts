@@ -47,6 +47,7 @@ const schema = z.object({
   DATA_DIR: z.string().min(1, 'expected a folder path'),
   RETENTION_DAYS: int(1, 36500),
   RETRAIN_INTERVAL_HOURS: int(0, 8760),
+  ADAPT_MIN_ANSWERS: int(0, 100_000_000),
   INGEST_LIMITS: z
     .string()
     .regex(/^\d+,\d+,\d+,\d+$/, 'expected four whole numbers: learner per minute, learner per day, course per minute, course per day')
@@ -69,6 +70,8 @@ export type Config = {
   dataDir: string;
   retentionDays: number;
   retrainIntervalHours: number;
+  /** New answers in a course that make the retraining loop adapt the tenant model to it (0: never). */
+  adaptMinAnswers: number;
   /** Statements a learner may post to /api/activity, per minute and per day, and a whole course. */
   ingestLimits: { learnerPerMinute: number; learnerPerDay: number; coursePerMinute: number; coursePerDay: number };
 };
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: env.DATA_DIR ?? '.data',
     RETENTION_DAYS: env.RETENTION_DAYS ?? '730',
     RETRAIN_INTERVAL_HOURS: env.RETRAIN_INTERVAL_HOURS ?? '24',
+    ADAPT_MIN_ANSWERS: env.ADAPT_MIN_ANSWERS ?? '500',
     INGEST_LIMITS: env.INGEST_LIMITS ?? '600,10000,6000,200000',
   };
   const parsed = schema.safeParse(raw);
@@ -136,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: v.DATA_DIR,
     retentionDays: v.RETENTION_DAYS,
     retrainIntervalHours: v.RETRAIN_INTERVAL_HOURS,
+    adaptMinAnswers: v.ADAPT_MIN_ANSWERS,
     ingestLimits: { learnerPerMinute: v.INGEST_LIMITS[0], learnerPerDay: v.INGEST_LIMITS[1], coursePerMinute: v.INGEST_LIMITS[2], coursePerDay: v.INGEST_LIMITS[3] },
   };
 }

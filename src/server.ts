@@ -62,7 +62,7 @@ export async function startTool(config: Config, env: NodeJS.ProcessEnv = process
   registerLearnerDataAreas();
   addMaintenanceTask(retireRotatedKeys);
   const stopExpiry = startExpiryTimer();
-  const stopRetrain = startRetrainTimer(config.retrainIntervalHours);
+  const stopRetrain = startRetrainTimer(config.retrainIntervalHours, { adaptMinAnswers: config.adaptMinAnswers });
   const grades = startGradeWorker();
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   log.info({ url, port }, 'Wayfinder listening');

@@ -13,6 +13,7 @@ export {
   learnerHistory,
   courseStatements,
   coursesWithActivity,
+  answersPerCourse,
   courseAggregates,
   lastActivityPerLearner,
   type SkillResolver,

@@ -192,3 +192,18 @@ export async function coursesWithActivity(tenantId: string): Promise<string[]> {
   if (!tenantId) throw new Error('coursesWithActivity needs a tenantId');
   return ((await statements().distinct('courseId', { tenantId, preview: false })) as string[]).sort();
 }
+
+/**
+ * Graded answers per course of a tenant (non-preview), in one aggregation pass: the retraining loop
+ * compares them with what a course's last model was trained on to see that enough new ones arrived.
+ */
+export async function answersPerCourse(tenantId: string): Promise<Map<string, number>> {
+  if (!tenantId) throw new Error('answersPerCourse needs a tenantId');
+  const rows = await statements()
+    .aggregate<{ _id: string; n: number }>([
+      { $match: { tenantId, ...previewFilter(false), verb: 'answered', 'object.kind': 'item', 'result.success': { $in: [true, false] } } },
+      { $group: { _id: '$courseId', n: { $sum: 1 } } },
+    ])
+    .toArray();
+  return new Map(rows.map((r) => [r._id, r.n]));
+}

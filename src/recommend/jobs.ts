@@ -4,10 +4,23 @@ import { log } from '../log.js';
 import { datasetFromActivity } from './data/activity.js';
 import { splitLearners } from './data/episodes.js';
 import type { Dataset } from './data/interactions.js';
-import type { ModelName } from './models/types.js';
+import type { ModelName, ModelState } from './models/types.js';
 import { refreshAllServed } from './predict.js';
 import { makeRng } from './random.js';
-import { activeVersionId, loadVersion, promoteVersion, recordDecision, saveVersion, type EpochPoint, type ModelScope, type PromotionDecision } from './store.js';
+import { ADAPT_DEFAULTS } from './adapt.js';
+import {
+  activeVersionId,
+  getVersion,
+  loadVersion,
+  promoteVersion,
+  recordDecision,
+  saveVersion,
+  servingVersionId,
+  VersionNotFound,
+  type EpochPoint,
+  type ModelScope,
+  type PromotionDecision,
+} from './store.js';
 import { fitInWorker } from './worker/spawn.js';
 
 /**
@@ -28,6 +41,12 @@ export interface TrainRequest {
   epochs?: number;
   seed?: number;
   promote?: PromotePolicy;
+  /**
+   * Online adaptation (adapt.ts): start from this version, or `tenant` for the tenant's active one, and
+   * fine-tune it on the course's answers instead of training from scratch. Needs a courseId; the
+   * version must be of `model`'s kind and of the same tenant.
+   */
+  adaptFrom?: string;
   /** Ready-made data instead of the activity log (the demo's simulated learners are in the log too; tests use this). */
   dataset?: Dataset;
 }
@@ -114,9 +133,11 @@ export function onJobEvent(id: string, listener: (e: JobEvent) => void): () => v
 async function runJob(job: TrainingJob, request: TrainRequest): Promise<void> {
   const scope: ModelScope = { tenantId: request.tenantId, courseId: request.courseId ?? '' };
   const seed = request.seed ?? 1;
-  const epochs = request.epochs ?? DEFAULT_EPOCHS;
+  const epochs = request.epochs ?? (request.adaptFrom ? ADAPT_DEFAULTS.epochs : DEFAULT_EPOCHS);
   emit(job, { type: 'status', status: 'loading', at: now() });
+  const base = request.adaptFrom ? await adaptationBase(request) : undefined;
   const data = request.dataset ?? (await datasetFromActivity(scope));
+  const answers = data.learners.reduce((n, l) => n + l.interactions.length, 0);
   const learners = data.learners.filter((l) => l.interactions.length > 1);
   const interactions = learners.reduce((n, l) => n + l.interactions.length, 0);
   if (learners.length < MIN_LEARNERS) {
@@ -124,13 +145,14 @@ async function runJob(job: TrainingJob, request: TrainRequest): Promise<void> {
   }
   // Held-out learners decide early stopping and the champion/challenger comparison.
   const { train, valid } = splitLearners({ name: data.name, learners }, 0.2, makeRng(seed));
-  const championId = request.promote === 'if-not-worse' ? await activeVersionId(scope) : undefined;
+  // A course's challenger must not be worse than what serves the course now: its own model, else its tenant's.
+  const championId = request.promote === 'if-not-worse' ? await servingVersionId(scope.tenantId, scope.courseId ?? '') : undefined;
   const champion = championId ? (await loadVersion(championId)).state : undefined;
 
   emit(job, { type: 'status', status: 'training', at: now(), learners: learners.length, interactions });
   const curve: EpochPoint[] = [];
   const started = Date.now();
-  const result = await fitInWorker({ model: request.model, train, valid, epochs, seed, champion }, (m) => {
+  const result = await fitInWorker({ model: request.model, train, valid, epochs, seed, champion, base: base?.state }, (m) => {
     if (m.type !== 'epoch') return;
     const { epoch, epochs: total, loss, validAuc } = m.report;
     curve.push({ epoch, loss, validAuc });
@@ -139,9 +161,11 @@ async function runJob(job: TrainingJob, request: TrainRequest): Promise<void> {
   });
   if (result.type === 'failed') throw new Error(result.message);
 
-  const metrics = { validAuc: result.validAuc, learners: learners.length, interactions, trainSeconds: result.trainSeconds };
-  const version = await saveVersion(result.state, { model: request.model, data: data.name, metrics, backend: result.backend, created: new Date() }, scope, curve);
-  const decision = await decide(version, request.promote ?? 'never', result.validAuc, championId, result.championAuc);
+  // `answers` (every graded answer read) is what the retraining loop compares to decide a course has enough new ones.
+  const metrics = { validAuc: result.validAuc, learners: learners.length, interactions, answers, trainSeconds: result.trainSeconds };
+  const metadata = { model: request.model, data: data.name, metrics, backend: result.backend, created: new Date(), ...(base ? { adaptedFrom: base.version } : {}) };
+  const version = await saveVersion(result.state, metadata, scope, curve);
+  const decision = await decide(version, request.promote ?? 'never', result.validAuc, championId, result.championAuc, championId !== undefined && championId !== (await activeVersionId(scope)));
   if (decision?.promoted || request.promote === 'always') {
     await promoteVersion(version);
     await refreshAllServed();
@@ -149,16 +173,31 @@ async function runJob(job: TrainingJob, request: TrainRequest): Promise<void> {
   emit(job, { type: 'done', at: now(), version, validAuc: result.validAuc, trainSeconds: result.trainSeconds, decision, promoted: Boolean(decision?.promoted || request.promote === 'always') });
 }
 
-/** Champion/challenger: the new version is promoted only if its held-out AUC is not below the active one's. */
-async function decide(version: string, policy: PromotePolicy, challengerAuc: number, championVersion?: string, championAuc?: number): Promise<PromotionDecision | undefined> {
+/**
+ * The saved model an adaptation job starts from: `tenant` (the tenant's active version) or a version
+ * id, which must belong to the same tenant (a model carries what it learnt from its tenant's learners).
+ */
+async function adaptationBase(request: TrainRequest): Promise<{ version: string; state: ModelState }> {
+  if (!request.courseId) throw new Error('adaptation is to a course: give the courseId to adapt to');
+  const version = request.adaptFrom === 'tenant' ? await activeVersionId({ tenantId: request.tenantId }) : request.adaptFrom!;
+  if (!version) throw new Error(`tenant ${request.tenantId} has no active model to adapt from: train and promote a tenant-wide model first`);
+  const summary = await getVersion(version);
+  if (summary.tenantId !== request.tenantId) throw new VersionNotFound(version);
+  if (summary.model !== request.model) throw new Error(`version ${version} is a ${summary.model} model; adapt it with model "${summary.model}"`);
+  return { version, state: (await loadVersion(version)).state };
+}
+
+/** Champion/challenger: the new version is promoted only if its held-out AUC is not below the serving one's (for a course without its own, the tenant's). */
+async function decide(version: string, policy: PromotePolicy, challengerAuc: number, championVersion?: string, championAuc?: number, championIsTenants = false): Promise<PromotionDecision | undefined> {
   if (policy !== 'if-not-worse') return undefined;
   const promoted = championAuc === undefined || challengerAuc >= championAuc;
+  const champion = championIsTenants ? "the tenant model's, which serves the course now," : "the active model's";
   const reason =
     championAuc === undefined
       ? 'no active model in this scope'
       : promoted
-        ? `held-out AUC ${challengerAuc.toFixed(4)} is not below the active model's ${championAuc.toFixed(4)}`
-        : `held-out AUC ${challengerAuc.toFixed(4)} is below the active model's ${championAuc.toFixed(4)}; kept as a candidate`;
+        ? `held-out AUC ${challengerAuc.toFixed(4)} is not below ${champion} ${championAuc.toFixed(4)}`
+        : `held-out AUC ${challengerAuc.toFixed(4)} is below ${champion} ${championAuc.toFixed(4)}; kept as a candidate`;
   const decision: PromotionDecision = { at: new Date(), promoted, challengerAuc, championVersion, championAuc, reason };
   await recordDecision(version, decision);
   return decision;

@@ -31,8 +31,10 @@ const trainBody = z
     epochs: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
     seed: z.number().int().optional(),
     promote: z.enum(['never', 'if-not-worse', 'always'], { errorMap: () => ({ message: 'must be never, if-not-worse or always' }) }).optional(),
+    adaptFrom: id('adaptFrom').optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !b.adaptFrom || b.courseId, { message: 'adaptFrom adapts a model to a course: give the courseId too', path: ['courseId'] });
 
 const predictBody = z
   .object({

@@ -11,6 +11,8 @@ export interface ModelMetadata {
   metrics: Record<string, number>;
   backend: string;
   created: Date;
+  /** The version this one was adapted from (online adaptation to a course, adapt.ts); absent when trained from scratch. */
+  adaptedFrom?: string;
 }
 
 type Manifest = Omit<ModelState, 'weights'> & { metadata: ModelMetadata };
@@ -99,6 +101,7 @@ const versionSchema = new mongoose.Schema(
     decision: mongoose.Schema.Types.Mixed,
     backend: { type: String, required: true },
     created: { type: Date, required: true },
+    adaptedFrom: String,
     status: { type: String, enum: ['candidate', 'active', 'retired'], default: 'candidate' },
     /** When it was last active: rollback returns to the most recently retired one. */
     activatedAt: Date,
@@ -175,6 +178,7 @@ function summary(d: VersionDoc): VersionSummary {
     metrics: d.metrics ?? {},
     backend: d.backend,
     created: d.created,
+    ...(d.adaptedFrom ? { adaptedFrom: d.adaptedFrom } : {}),
     status: d.status,
     activatedAt: d.activatedAt,
     curve: d.curve ?? [],
@@ -224,15 +228,19 @@ export class NothingToRollBack extends Error {}
 /**
  * Retires a scope's active version and re-activates the most recently active retired one; returns
  * its id. The rolled-back version loses its activation time, so a second rollback goes further back.
- * With `from`, refuses unless that version is the active one (so a stale admin page cannot roll back twice).
+ * A course with no earlier version of its own goes back to being served by its tenant's active
+ * version (whose id is returned). With `from`, refuses unless that version is the active one (so a
+ * stale admin page cannot roll back twice).
  */
 export async function rollbackVersion(scope: ModelScope, from?: string): Promise<string> {
   const filter = scopeFilter(scope);
   const current = await ModelVersion.findOne({ ...filter, status: 'active' });
   if (from !== undefined && String(current?._id) !== from) throw new NothingToRollBack(`model version ${from} is not the active version of its scope`);
   const previous = await ModelVersion.findOne({ ...filter, status: 'retired', activatedAt: { $exists: true } }).sort({ activatedAt: -1 });
-  if (!previous) throw new NothingToRollBack('there is no earlier active version to roll back to');
+  const tenantWide = !previous && current && filter.courseId ? await activeVersionId({ tenantId: filter.tenantId }) : undefined;
+  if (!previous && !tenantWide) throw new NothingToRollBack('there is no earlier active version to roll back to');
   if (current) await ModelVersion.updateOne({ _id: current._id }, { status: 'retired', $unset: { activatedAt: 1 } });
+  if (!previous) return tenantWide!;
   await ModelVersion.updateOne({ _id: previous._id }, { status: 'active', activatedAt: new Date() });
   return String(previous._id);
 }

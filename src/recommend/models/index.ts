@@ -17,6 +17,11 @@ const NEURAL: Record<string, { defaults: NeuralConfig; make: (config: NeuralConf
   dkt: { defaults: DKT_DEFAULTS, make: (c) => new DktModel(c) },
 };
 
+/** Whether a model kind trains in steps, so it can be adapted to a course (adapt.ts). */
+export function isNeural(name: ModelName): boolean {
+  return name in NEURAL;
+}
+
 export function isModelName(name: string): name is ModelName {
   return (MODEL_NAMES as readonly string[]).includes(name);
 }

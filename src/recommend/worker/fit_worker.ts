@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { adaptModel } from '../adapt.js';
 import { initBackend } from '../backend.js';
 import { validationAuc } from '../evaluate.js';
 import { createModel, modelFromState } from '../models/index.js';
+import type { EpochReport } from '../models/types.js';
 import type { FitMessage, FitRequest } from './protocol.js';
 
 /**
@@ -14,8 +16,9 @@ async function run(req: FitRequest): Promise<void> {
   const backend = await initBackend(() => {});
   post({ type: 'backend', backend });
   const started = performance.now();
-  const model = createModel(req.model);
-  await model.fit(req.train, req.valid, { epochs: req.epochs, seed: req.seed, onEpoch: (report) => post({ type: 'epoch', report }) });
+  const options = { epochs: req.epochs, seed: req.seed, onEpoch: (report: EpochReport) => post({ type: 'epoch', report }) };
+  const model = req.base ? await adaptModel(req.base, req.train, req.valid, options) : createModel(req.model);
+  if (!req.base) await model.fit(req.train, req.valid, options); // adaptModel fitted it already
   const trainSeconds = (performance.now() - started) / 1000;
   const validAuc = await validationAuc(model, req.valid);
   const championAuc = req.champion ? await validationAuc(modelFromState(req.champion), req.valid) : undefined;

@@ -8,7 +8,9 @@ export interface FitRequest {
   valid: Dataset;
   epochs: number;
   seed: number;
-  /** The active version of the scope, evaluated on the same held-out learners (champion/challenger). */
+  /** Adapt this saved model to the data instead of training from scratch (adapt.ts). */
+  base?: ModelState;
+  /** The version serving the scope now, evaluated on the same held-out learners (champion/challenger). */
   champion?: ModelState;
 }
 
