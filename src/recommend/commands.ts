@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { CliError, intOption, requireOption, type CliCommand } from '../cli/command.js';
 import { ProgressBar } from '../cli/progress.js';
+import { ADAPT_DEFAULTS, adaptModel } from './adapt.js';
 import { initBackend } from './backend.js';
 import { DataFormatError } from './data/dkvmn.js';
 import { loadBenchmark } from './data/pid.js';
@@ -9,9 +10,9 @@ import type { Dataset } from './data/interactions.js';
 import { evaluate, itemsOf, validationAuc, type Metrics } from './evaluate.js';
 import { createModel, isModelName } from './models/index.js';
 import { NeuralModel } from './models/neural.js';
-import { MODEL_NAMES, type ModelName, type Recommender } from './models/types.js';
+import { MODEL_NAMES, type EpochReport, type ModelName, type ModelState, type Recommender } from './models/types.js';
 import { makeRng } from './random.js';
-import { saveModelDir } from './store.js';
+import { loadModelDir, saveModelDir } from './store.js';
 
 /** Test AUCs reported for these splits (see ../shared/datasets/README.md): DKVMN paper; AKT paper (every row). */
 const PUBLISHED: Record<string, Record<string, number>> = {
@@ -63,18 +64,30 @@ async function loadTrainValid(values: Values, seed: number): Promise<{ train: Da
   return splitLearners(full, 0.2, makeRng(seed));
 }
 
-/** Fits with a progress bar (epoch, loss, validation AUC, time left); resolves to seconds spent. */
-async function fitWithProgress(model: Recommender, train: Dataset, valid: Dataset, epochs: number, seed: number, quiet: boolean): Promise<number> {
+/**
+ * Fits with a progress bar (epoch, loss, validation AUC, time left); resolves to the fitted model and
+ * seconds spent. With `base` (a saved model of the same kind) it adapts that model instead (adapt.ts).
+ */
+async function fitWithProgress(model: Recommender, train: Dataset, valid: Dataset, epochs: number, seed: number, quiet: boolean, base?: ModelState): Promise<{ model: Recommender; seconds: number }> {
   const started = performance.now();
   // Only the neural models train in epochs; the baselines fit in a second or two.
-  const bar = quiet || !(model instanceof NeuralModel) ? undefined : new ProgressBar(`train ${model.name}`, epochs);
-  await model.fit(train, valid, {
-    epochs,
-    seed,
-    onEpoch: (r) => bar?.update(r.epoch, `loss ${r.loss.toFixed(4)} valid AUC ${r.validAuc.toFixed(4)}`),
-  });
+  const bar = quiet || !(model instanceof NeuralModel) ? undefined : new ProgressBar(`${base ? 'adapt' : 'train'} ${model.name}`, epochs);
+  const options = { epochs, seed, onEpoch: (r: EpochReport) => bar?.update(r.epoch, `loss ${r.loss.toFixed(4)} valid AUC ${r.validAuc.toFixed(4)}`) };
+  const fitted = base ? await adaptModel(base, train, valid, options) : model;
+  if (!base) await model.fit(train, valid, options);
   bar?.finish();
-  return (performance.now() - started) / 1000;
+  return { model: fitted, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `--adapt-from DIR`: a model saved by `train --out`, to adapt to the training file instead of training from scratch. */
+async function savedBase(values: Values): Promise<ModelState | undefined> {
+  const dir = values['adapt-from'];
+  if (typeof dir !== 'string') return undefined;
+  try {
+    return (await loadModelDir(dir)).state;
+  } catch {
+    throw new CliError(`--adapt-from ${dir}: no saved model there (expected model.json and weights.bin, as written by train --out)`);
+  }
 }
 
 const fixed = (x: number, digits = 4) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -103,20 +116,21 @@ function table(dataset: string, rows: { name: string; m?: Metrics; trainSeconds?
 const train: CliCommand = {
   name: 'train',
   summary: 'Train a success-prediction model on a DKVMN-format file',
-  usage: `train --model NAME --train FILE [--valid FILE] [--epochs N] [--seed S] [--out DIR] [--json]   (models: ${MODEL_NAMES.join(', ')})`,
-  options: { ...common, out: { type: 'string' } },
+  usage: `train --model NAME --train FILE [--valid FILE] [--epochs N] [--seed S] [--out DIR] [--adapt-from DIR] [--json]   (models: ${MODEL_NAMES.join(', ')}; --adapt-from fine-tunes a model saved with --out on FILE, e.g. a course's answers)`,
+  options: { ...common, out: { type: 'string' }, 'adapt-from': { type: 'string' } },
   async run(values) {
-    const name = modelOption(values);
+    const base = await savedBase(values);
+    const name = base && values.model === undefined ? base.model : modelOption(values);
+    if (base && base.model !== name) throw new CliError(`--adapt-from ${String(values['adapt-from'])} holds a ${base.model} model; adapt it with --model ${base.model} (or leave --model out)`);
     const seed = intOption(values, 'seed', 1);
-    const epochs = intOption(values, 'epochs', DEFAULT_EPOCHS);
+    const epochs = intOption(values, 'epochs', base ? ADAPT_DEFAULTS.epochs : DEFAULT_EPOCHS);
     const { train: trainSet, valid } = await loadTrainValid(values, seed);
     const backend = await initBackend();
-    const model = createModel(name);
-    const trainSeconds = await fitWithProgress(model, trainSet, valid, epochs, seed, values.json === true);
+    const { model, seconds: trainSeconds } = await fitWithProgress(createModel(name), trainSet, valid, epochs, seed, values.json === true, base);
     const validAuc = await validationAuc(model, valid);
     const out = typeof values.out === 'string' ? values.out : undefined;
     if (out) {
-      await saveModelDir(out, model.state(), { model: name, data: String(values.train), metrics: { validAuc }, backend, created: new Date() });
+      await saveModelDir(out, model.state(), { model: name, data: String(values.train), metrics: { validAuc }, backend, created: new Date(), ...(base ? { adaptedFrom: String(values['adapt-from']) } : {}) });
     }
     if (values.json !== true) console.log(`${name}: validation AUC ${fixed(validAuc)} after ${fixed(trainSeconds, 1)} s${out ? `, saved to ${out}` : ''}`);
     console.log(JSON.stringify({ model: name, dataset: trainSet.name, validAuc, trainSeconds, backend, out: out ?? null }));
@@ -155,8 +169,7 @@ const evalCommand: CliCommand = {
     const trainItems = itemsOf(trainSet);
     const rows: { name: string; m: Metrics; trainSeconds: number }[] = [];
     for (const modelName of [...BASELINES.filter((b) => b !== name), name]) {
-      const model = createModel(modelName);
-      const trainSeconds = await fitWithProgress(model, trainSet, valid, epochs, seed, values.json === true);
+      const { model, seconds: trainSeconds } = await fitWithProgress(createModel(modelName), trainSet, valid, epochs, seed, values.json === true);
       if (model instanceof NeuralModel && model.blend) rows.push({ name: `${modelName} (network alone)`, m: await evaluateNetworkAlone(model, test, trainItems), trainSeconds });
       rows.push({ name: modelName, m: await evaluate(model, test, trainItems), trainSeconds });
     }

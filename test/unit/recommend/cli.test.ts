@@ -39,3 +39,30 @@ test('a malformed line is named by its line number', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('train --adapt-from fine-tunes a saved model on another file (new ids included); a model of another kind is refused', async () => {
+  const { loadModelDir } = await import('../../../src/recommend/store.js');
+  const { useBackend } = await import('../../../src/recommend/backend.js');
+  const { plantedDataset } = await import('./fixtures.js');
+  assert.ok(await useBackend('wasm'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'wayfinder-cli-adapt-'));
+  // Three-line format; the course's questions are numbered from 101 (ids the saved model never saw).
+  const write = async (name: string, data: ReturnType<typeof plantedDataset>, offset: number) => {
+    const lines = data.learners.flatMap((l) => [String(l.interactions.length), l.interactions.map((x) => Number(x.itemId.slice(1)) + offset).join(','), l.interactions.map((x) => (x.correct ? 1 : 0)).join(',')]);
+    await writeFile(path.join(dir, name), `${lines.join('\n')}\n`);
+    return path.join(dir, name);
+  };
+  try {
+    const tenant = await write('tenant.csv', plantedDataset(30, 51, 20), 1);
+    const course = await write('course.csv', plantedDataset(20, 52, 20, { seed: 77, prefix: 'c', spread: 2 }), 101);
+    await command('train').run({ model: 'matching', train: tenant, epochs: '1', out: path.join(dir, 'tenant'), json: true }, []);
+    await command('train').run({ train: course, 'adapt-from': path.join(dir, 'tenant'), epochs: '2', out: path.join(dir, 'course'), json: true }, []);
+    const { state, metadata } = await loadModelDir(path.join(dir, 'course'));
+    assert.equal(metadata.adaptedFrom, path.join(dir, 'tenant'));
+    assert.ok((state.json.itemSpace as { itemIds: string[] }).itemIds.includes('105'), 'the course questions got id weights');
+    await rejectsWithUsageError(command('train').run({ model: 'irt', train: course, 'adapt-from': path.join(dir, 'tenant') }, []), /holds a matching model; adapt it with --model matching/);
+    await rejectsWithUsageError(command('train').run({ train: course, 'adapt-from': path.join(dir, 'nothing') }, []), /no saved model there/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
