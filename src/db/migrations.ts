@@ -3,6 +3,7 @@ import { rebuildAllStates } from '../activity/rebuild.js';
 import type { Item } from '../content/format.js';
 import type { ContentEntry } from '../content/model.js';
 import { rebuildOverrideLists } from '../content/overrides.js';
+import { rebuildGradeIndexes } from '../grades/rebuild.js';
 import { renderItems } from '../content/rendering.js';
 import { log } from '../log.js';
 
@@ -68,6 +69,11 @@ export const migrations: Migration[] = [
     id: 5,
     name: "teachers' active pins and skips listed per learner (Next up reads them by _id)",
     up: rebuildOverrideLists,
+  },
+  {
+    id: 6,
+    name: "each learner's grade slots listed, each live grade delivery in its slot's log (the drill-down, retries and the outbox worker read by _id)",
+    up: rebuildGradeIndexes,
   },
 ];
 

@@ -7,6 +7,7 @@ import { forgetRosters } from '../lti/names_roles.js';
 import { onLearnerExport } from '../privacy/registry.js';
 import { deliveries, slots } from './model.js';
 import { eraseLearnerGradeOverrides, learnerGradeOverrides } from './override.js';
+import { eraseSlotLogs } from './slot_log.js';
 import { GradeWorker, type WorkerOptions } from './worker.js';
 
 export type { DeliveryState, GradeLinkRef, GradingRule, ScoreToSend, SlotState } from './model.js';
@@ -46,6 +47,9 @@ export function startGradeWorker(options: Partial<WorkerOptions> = {}): GradeWor
 // A learner's erasure removes their grades in the outbox, teachers' overrides of them and the
 // tenant's cached rosters; a data request exports the overrides (the grades are exported per course).
 onLearnerErased(async (tenantId, sub) => {
+  const fields = { projection: { slot: 1 } };
+  const [records, live] = await Promise.all([slots().find({ tenantId, sub }, fields).toArray(), deliveries().find({ tenantId, sub }, fields).toArray()]);
+  await eraseSlotLogs([...new Set([...records.map((r) => r._id), ...live.map((d) => d.slot)])]);
   await deliveries().deleteMany({ tenantId, sub });
   await slots().deleteMany({ tenantId, sub });
   await eraseLearnerGradeOverrides(tenantId, sub);

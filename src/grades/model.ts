@@ -123,6 +123,8 @@ export interface GradeSlot extends GradeTarget {
   lastTimestamp?: string;
   /** Attempts the latest handled grade took. */
   attempts: number;
+  /** Where the slot's log (slot_log.ts) starts: entries below name deliveries that are gone. */
+  from?: number;
   updatedAt: Date;
 }
 const slotSchema = new Schema<GradeSlot>(
@@ -135,6 +137,7 @@ const slotSchema = new Schema<GradeSlot>(
     lastSent: Schema.Types.Mixed,
     lastTimestamp: String,
     attempts: Number,
+    from: Number,
     updatedAt: Date,
   },
   { versionKey: false },

@@ -3,7 +3,9 @@ import type { CourseScope } from '../activity/index.js';
 import { recordOverrideStatement } from '../content/overrides.js';
 import type { LaunchContext } from '../lti/session.js';
 import { AppError } from '../web/errors.js';
-import { deliveries, slots, type GradeLinkRef, type ScoreToSend } from './model.js';
+import { learnerSlots } from './course_links.js';
+import type { GradeLinkRef, ScoreToSend } from './model.js';
+import { readSlot } from './slot_log.js';
 import { slotOf, submitGrade, type GradeChange } from './submit.js';
 
 /**
@@ -109,13 +111,11 @@ const overrideScore = (o: GradeOverrideDoc): ScoreToSend => ({
 });
 
 /** The newest grade Wayfinder computed for a slot: a live delivery newer than what was sent, else the slot record. */
-async function latestGrade(scope: CourseScope, sub: string, slot: string): Promise<Grade | undefined> {
-  const [record, live] = await Promise.all([
-    slots().findOne({ _id: slot }),
-    deliveries().find({ tenantId: scope.tenantId, courseId: scope.courseId, sub, slot }).sort({ eventAt: -1 }).limit(1).toArray(),
-  ]);
+async function latestGrade(sub: string, slot: string): Promise<Grade | undefined> {
+  const { record, docs } = await readSlot(slot);
+  const newest = docs.at(-1);
   const sentAt = record?.lastSent ? new Date(record.lastSent.eventAt).getTime() : -1;
-  const from = live[0] && live[0].eventAt.getTime() > sentAt ? live[0] : record;
+  const from = newest && newest.eventAt.getTime() > sentAt ? newest : record;
   if (!from) return undefined;
   if (from === record && record.state === 'skipped')
     throw new AppError('CONFLICT', `no grade is ever sent for ${sub} here (${record.reason ?? 'skipped'}), so there is none to override`);
@@ -155,7 +155,7 @@ export async function setGradeOverride(
   const scope = { tenantId: teacher.tenantId, courseId: teacher.courseId };
   const slot = slotOf({ ...scope, sub: input.learner, resourceLinkId: input.resourceLinkId });
   const previous = await standing(slot);
-  const evidence = previous ? await evidenceFor(previous) : await latestGrade(scope, input.learner, slot);
+  const evidence = previous ? await evidenceFor(previous) : await latestGrade(input.learner, slot);
   if (!evidence)
     throw new AppError(
       'NOT_FOUND',
@@ -227,16 +227,23 @@ export async function overriddenScore(slot: string): Promise<ScoreToSend | undef
   return o ? overrideScore(o) : undefined;
 }
 
-/** A course's grade overrides, newest first: all, one learner's, or only those standing. */
+/** A course's grade overrides, newest first: all, one learner's (by `_id`, one per slot), or only those standing. */
 export async function listGradeOverrides(
   scope: CourseScope,
   o: { learner?: string; activeOnly?: boolean } = {},
 ): Promise<GradeOverride[]> {
+  if (o.learner) {
+    const slotIds = await learnerSlots(scope, o.learner);
+    const found = await Promise.all(slotIds.map((slot) => overrides().findOne({ _id: idOf(slot) })));
+    return found
+      .filter((f): f is GradeOverrideDoc => f !== null && !(o.activeOnly && f.revertedAt))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map(view);
+  }
   const found = await overrides()
     .find({
       tenantId: scope.tenantId,
       courseId: scope.courseId,
-      ...(o.learner ? { learner: o.learner } : {}),
       ...(o.activeOnly ? { revertedAt: { $exists: false } } : {}),
     })
     .sort({ createdAt: -1 })

@@ -1,7 +1,9 @@
 import type { CourseScope } from '../activity/index.js';
 import { dropDelivery } from './claims.js';
+import { learnerSlots } from './course_links.js';
 import { deliveries, slots, type Delivery, type GradeSlot } from './model.js';
 import { listGradeOverrides, overriddenScore, type GradeOverride } from './override.js';
+import { readSlot } from './slot_log.js';
 import { slotOf, submitGrade } from './submit.js';
 
 /**
@@ -72,12 +74,26 @@ function visible(slot: GradeSlot | undefined, live: Delivery[]): LearnerGrade | 
   };
 }
 
-/** Every learner's grade state in a course (optionally one learner), by name then column. */
+/** One learner's slot records and live deliveries (oldest event first), by `_id` through their slot list and logs. */
+async function learnerOutbox(scope: CourseScope, sub: string): Promise<{ records: GradeSlot[]; live: Delivery[] }> {
+  const read = await Promise.all((await learnerSlots(scope, sub)).map(readSlot));
+  return {
+    records: read.flatMap((r) => (r.record ? [r.record] : [])),
+    live: read.flatMap((r) => r.docs).sort((a, b) => a.eventAt.getTime() - b.eventAt.getTime()),
+  };
+}
+
+/** A course's slot records and live deliveries: a scan of both, for the course-wide report. */
+async function courseOutbox(scope: CourseScope): Promise<{ records: GradeSlot[]; live: Delivery[] }> {
+  const filter = { tenantId: scope.tenantId, courseId: scope.courseId };
+  const [records, live] = await Promise.all([slots().find(filter).toArray(), deliveries().find(filter).sort({ eventAt: 1 }).toArray()]);
+  return { records, live };
+}
+
+/** Every learner's grade state in a course (optionally one learner, read by `_id`), by name then column. */
 export async function courseGrades(scope: CourseScope, sub?: string): Promise<LearnerGrade[]> {
-  const filter = { tenantId: scope.tenantId, courseId: scope.courseId, ...(sub ? { sub } : {}) };
-  const [records, live, standing] = await Promise.all([
-    slots().find(filter).toArray(),
-    deliveries().find(filter).sort({ eventAt: 1 }).toArray(),
+  const [{ records, live }, standing] = await Promise.all([
+    sub ? learnerOutbox(scope, sub) : courseOutbox(scope),
     listGradeOverrides(scope, { ...(sub ? { learner: sub } : {}), activeOnly: true }),
   ]);
   const overrideBySlot = new Map(
@@ -98,10 +114,7 @@ export async function courseGrades(scope: CourseScope, sub?: string): Promise<Le
 
 /** Sends a learner's failed grades again, as new deliveries; returns how many were queued. */
 export async function retryLearnerGrades(scope: CourseScope, sub: string, worker = 'retry'): Promise<number> {
-  const failed = await deliveries()
-    .find({ tenantId: scope.tenantId, courseId: scope.courseId, sub, state: 'failed' })
-    .sort({ eventAt: 1 })
-    .toArray();
+  const failed = (await learnerOutbox(scope, sub)).live.filter((d) => d.state === 'failed');
   const latestPerSlot = new Map(failed.map((d) => [d.slot, d]));
   let queued = 0;
   for (const d of failed) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { platformKey } from '../lti/tenancy.js';
 import {
   deliveries,
@@ -8,6 +7,9 @@ import {
   type GradeTarget,
   type ScoreToSend,
 } from './model.js';
+import { markDue } from './due.js';
+import { listLinks, slotOf } from './course_links.js';
+import { logDelivery } from './slot_log.js';
 import { nudgeWorkers } from './wake.js';
 
 /** A grade change, as the producer (the player's hook, a retry, a test or the bench) states it. */
@@ -17,12 +19,7 @@ export interface GradeChange extends GradeTarget {
   eventAt?: Date;
 }
 
-const digest = (parts: string[]) =>
-  createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
-
-/** One learner in one gradebook column (resource link) of one course. */
-export const slotOf = (c: Pick<GradeChange, 'tenantId' | 'courseId' | 'sub'> & { resourceLinkId: string }) =>
-  's_' + digest([c.tenantId, c.courseId, c.resourceLinkId, c.sub]);
+export { slotOf };
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
@@ -40,13 +37,16 @@ const common = (c: GradeChange) => ({
 });
 
 /**
- * Puts a grade change in the outbox: one insert, the only write a producer ever makes, so it
- * never races the worker. The worker coalesces: it sends only a slot's latest change, and drops
- * changes older than, or equal to, what the LMS already holds. Two changes of a slot in the same
- * millisecond get distinct event times. Returns the delivery id.
+ * Puts a grade change in the outbox: inserts only, so it never races the worker — the course's
+ * list of graded links (a new column only), the slot's log entry naming the delivery, the delivery, and the
+ * due entry that wakes a worker; each is in place before what finds it by it. The worker
+ * coalesces: it sends only a slot's latest change, and drops changes older than, or equal to,
+ * what the LMS already holds. Two changes of a slot in the same millisecond get distinct event
+ * times. Returns the delivery id.
  */
 export async function submitGrade(c: GradeChange): Promise<string> {
   const base = common(c);
+  await listLinks(c, [c.link.resourceLinkId]);
   const eventMs = (c.eventAt ?? new Date()).getTime();
   const now = new Date();
   for (let bump = 0; bump < 100; bump++) {
@@ -61,13 +61,17 @@ export async function submitGrade(c: GradeChange): Promise<string> {
       createdAt: now,
       updatedAt: now,
     };
+    await logDelivery(base.slot, doc._id);
     try {
       await deliveries().insertOne(doc);
-      nudgeWorkers();
-      return doc._id;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      continue;
     }
+    // Should this fail, the delivery waits for the slot's next change or a worker's start.
+    await markDue(base.slot);
+    nudgeWorkers();
+    return doc._id;
   }
   throw new Error(`could not queue a grade for slot ${base.slot}: 100 changes in the same instant`);
 }
@@ -78,6 +82,7 @@ export async function submitGrade(c: GradeChange): Promise<string> {
  */
 export async function recordSkipped(c: GradeChange, reason: string): Promise<void> {
   const { slot, ...rest } = common(c);
+  await listLinks(c, [c.link.resourceLinkId]);
   const doc: GradeSlot = { _id: slot, ...rest, state: 'skipped', reason, attempts: 0, updatedAt: new Date() };
   await slots().replaceOne({ _id: slot }, doc, { upsert: true });
 }

@@ -1,11 +1,15 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import client from 'prom-client';
 import { log } from '../log.js';
 import { registry } from '../web/metrics.js';
 import { claimAttempt, DEFAULT_LEASE_MS, dropDelivery } from './claims.js';
+import { DueReader, dropStaleEntries, markDue, PERIOD_MS } from './due.js';
 import { deliveries, slots, type Delivery, type GradeSlot, type ScoreToSend } from './model.js';
+import { logLiveDeliveries } from './rebuild.js';
 import { attempt, type AttemptOutcome } from './send.js';
+import { dropEntries, flushDroppedEntries, hasNewer, keepFrom, readSlot, type SlotLive } from './slot_log.js';
 import { MAX_WAIT_MS, nextTimestampMs } from './timestamps.js';
 import { onGradeQueued } from './wake.js';
 
@@ -14,6 +18,12 @@ import { onGradeQueued } from './wake.js';
  * attempt at a time per slot, at most `concurrency` requests per platform at once. Several
  * workers (processes) may share a database: every attempt is claimed first by inserting
  * `{_id: deliveryId#attempt}`, which the unique `_id` index lets only one of them do.
+ *
+ * It learns which slots have work from the due entries (due.ts) and reads a slot's outbox
+ * documents through its log (slot_log.ts), all by `_id`: its work follows what became due, not the
+ * size of the outbox. A slot it looked at is *settled* once its work is sent, dropped, failed for
+ * good or rescheduled with a due entry for the retry; an unsettled slot is looked at again (soon,
+ * or when its due period is retired).
  */
 export interface WorkerOptions {
   /** Requests to one platform in flight at once, to protect the LMS. */
@@ -82,13 +92,20 @@ class Gate {
 interface Job {
   slot: string;
   platformKey: string;
-  /** The slot's outbox documents (pending and failed) at the last scan, oldest event first. */
+  /** The slot's outbox documents (pending and failed) when it was read, oldest event first. */
   docs: Delivery[];
+  live: SlotLive;
 }
+
+/** Entries below `from` worth a slot record write of their own (a send moves `from` anyway). */
+const ADVANCE_AFTER = 4;
+/** Slots read through their logs at once while filling the queue. */
+const READ_AT_ONCE = 16;
 
 export class GradeWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly options: WorkerOptions;
+  private readonly background = new AsyncResource('wayfinder.grades.worker');
   private queue: Job[] = [];
   /** Slots queued or being worked on in this process. */
   private taken = new Set<string>();
@@ -101,8 +118,15 @@ export class GradeWorker {
   private wake: () => void = () => {
     this.woken = true;
   };
-  /** Slots waiting for the next whole second before their score may be sent (see timestamps.ts). */
-  private notBefore = new Map<string, number>();
+  private due = new DueReader();
+  /** Slots looked at whose work is neither done nor rescheduled yet. */
+  private unsettled = new Set<string>();
+  /** Slots to look at again at a time: the next whole second (timestamps.ts), a retry due soon, after an error. */
+  private revisits = new Map<string, number>();
+  /** Slots that became due again while being worked on here. */
+  private again = new Set<string>();
+  /** Whether this process has queued the outbox's pending work found at start. */
+  private queuedAtStart = false;
   /** Sent deliveries to remove at the next scan: one write for many (writes are what FerretDB serialises). */
   private finished: string[] = [];
   private loopDone?: Promise<void>;
@@ -128,14 +152,36 @@ export class GradeWorker {
     await this.flushFinished();
   }
 
-  private async flushFinished(): Promise<void> {
-    const ids = this.finished.splice(0);
-    if (ids.length) await deliveries().deleteMany({ _id: { $in: ids } });
+  /**
+   * Deletes sent deliveries and the log entries behind the slots' `from`, many in one write (writes
+   * are what FerretDB serialises). This is the worker's bookkeeping, not the work of the request
+   * that woke it, so it runs in the worker's own async context (see db/request_reads.ts).
+   */
+  private flushFinished(): Promise<void> {
+    return this.background.runInAsyncScope(async () => {
+      const ids = this.finished.splice(0);
+      if (ids.length) await deliveries().deleteMany({ _id: { $in: ids } });
+      await flushDroppedEntries();
+    });
+  }
+
+  /**
+   * At start, every slot with pending work is queued (one scan of the live outbox, before any
+   * request), each pending delivery in its slot's log: work whose due entry a crashed process never
+   * wrote, or whose slot record was lost, is found here; older due entries then go.
+   */
+  private async queueWorkAtStart(): Promise<void> {
+    const now = Date.now();
+    const { due } = await logLiveDeliveries(true);
+    await Promise.all([...due].map(([slot, at]) => markDue(slot, Math.max(now, at))));
+    await dropStaleEntries(now);
+    this.queuedAtStart = true;
   }
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
+        if (!this.queuedAtStart) await this.queueWorkAtStart();
         if (this.queue.length === 0) await this.refill();
         this.dispatch();
       } catch (err) {
@@ -164,24 +210,64 @@ export class GradeWorker {
     });
   }
 
+  /** Slots that became due (entries, retired periods, revisits) and are not being worked on here. */
+  private async dueSlots(now: number): Promise<string[]> {
+    const due = await this.due.read(now);
+    const unsettled = (s: string) => this.unsettled.has(s) || this.taken.has(s) || this.revisits.has(s);
+    for (const s of await this.due.retire(unsettled, now)) due.add(s);
+    for (const [s, at] of this.revisits) if (at <= now) due.add(s);
+    const fresh: string[] = [];
+    for (const s of due) {
+      if (this.taken.has(s)) this.again.add(s);
+      else if ((this.revisits.get(s) ?? 0) <= now) {
+        this.revisits.delete(s);
+        fresh.push(s);
+      }
+    }
+    return fresh;
+  }
+
+  /** Looks at `slot` again at `atMs` (it stays unsettled until then). */
+  private revisit(slot: string, atMs: number): void {
+    this.unsettled.add(slot);
+    this.revisits.set(slot, atMs);
+    setTimeout(() => this.wake(), Math.max(0, atMs - Date.now())).unref();
+  }
+
   /**
-   * One scan of the outbox (live work only, so it stays small), grouped by slot. A slot is queued
-   * when its latest grade is due or older grades wait to be coalesced away.
+   * The slots that became due, read through their logs a few at a time, each few dispatched at
+   * once. A slot is queued when its latest grade is due or older grades wait to be coalesced away.
    */
   private async refill(): Promise<void> {
     await this.flushFinished();
     const now = Date.now();
-    const docs = await deliveries().find({}).sort({ eventAt: 1 }).toArray();
-    const bySlot = new Map<string, Delivery[]>();
-    for (const d of docs) bySlot.set(d.slot, [...(bySlot.get(d.slot) ?? []), d]);
-    for (const [slot, group] of bySlot) {
-      const pending = group.filter((d) => d.state === 'pending');
+    const due = await this.dueSlots(now);
+    for (let i = 0; i < due.length; i += READ_AT_ONCE) {
+      const read = await Promise.all(due.slice(i, i + READ_AT_ONCE).map(readSlot));
+      this.queueRead(read, now);
+      if (i + READ_AT_ONCE < due.length) this.dispatch();
+    }
+  }
+
+  private queueRead(read: SlotLive[], now: number): void {
+    for (const live of read) {
+      const { slot, docs } = live;
+      const pending = docs.filter((d) => d.state === 'pending');
       const latest = pending.at(-1);
-      if (!latest || this.taken.has(slot) || (this.notBefore.get(slot) ?? 0) > now) continue;
-      this.notBefore.delete(slot);
-      if (latest.nextAttemptAt.getTime() > now && pending.length === 1) continue;
+      if (!latest) {
+        this.unsettled.delete(slot);
+        continue;
+      }
+      const dueAt = latest.nextAttemptAt.getTime();
+      if (dueAt > now && pending.length === 1) {
+        // Due later in this period: looked at then. Later still: its retry has a due entry of its own.
+        if (dueAt - now <= 2 * PERIOD_MS) this.revisit(slot, dueAt);
+        else this.unsettled.delete(slot);
+        continue;
+      }
       this.taken.add(slot);
-      this.queue.push({ slot, platformKey: latest.platformKey, docs: group });
+      this.unsettled.add(slot);
+      this.queue.push({ slot, platformKey: latest.platformKey, docs, live });
     }
     this.queue.sort(
       (a, b) => a.docs.at(-1)!.nextAttemptAt.getTime() - b.docs.at(-1)!.nextAttemptAt.getTime(),
@@ -199,12 +285,14 @@ export class GradeWorker {
       }
       this.running.set(job.platformKey, busy + 1);
       const task = this.work(job)
-        .catch((err) =>
-          log.warn({ err: (err as Error).message, slot: job.slot }, 'grades: slot attempt failed'),
-        )
+        .catch((err) => {
+          log.warn({ err: (err as Error).message, slot: job.slot }, 'grades: slot attempt failed');
+          this.revisit(job.slot, Date.now() + this.options.pollMs);
+        })
         .finally(() => {
           this.running.set(job.platformKey, (this.running.get(job.platformKey) ?? 1) - 1);
           this.taken.delete(job.slot);
+          if (this.again.delete(job.slot)) this.revisit(job.slot, Date.now());
           this.tasks.delete(task);
           this.wake();
         });
@@ -235,38 +323,51 @@ export class GradeWorker {
     return nextTimestampMs(candidate.eventAt.getTime(), used);
   }
 
-  /** Waits for the slot's next whole second; answers given meanwhile are sent with it as one. */
-  private defer(slot: string, untilMs: number): void {
-    this.notBefore.set(slot, untilMs);
-    setTimeout(() => this.wake(), untilMs - Date.now()).unref();
+  /** Where the slot's log may start once only its failed deliveries (and `failing`) are left. */
+  private fromAfter(job: Job, failing?: string): number {
+    return keepFrom(job.live, (id) => id === failing || job.docs.some((d) => d._id === id && d.state === 'failed'));
+  }
+
+  /** After drops without a send: moves the slot's `from` once enough entries are behind it. */
+  private async advance(job: Job): Promise<void> {
+    const from = this.fromAfter(job);
+    if (!job.live.record || from - job.live.from < ADVANCE_AFTER) return;
+    await slots().updateOne({ _id: job.slot }, { $set: { from } });
+    dropEntries(job.slot, job.live.from, from);
   }
 
   /** One slot: coalesce to its latest pending grade, then one attempt at sending it. */
   private async work(job: Job): Promise<void> {
     const pending = job.docs.filter((d) => d.state === 'pending');
     const candidate = pending.at(-1)!;
-    const slot = await slots().findOne({ _id: job.slot });
+    const slot = job.live.record;
     const sent = slot?.lastSent;
     const stale = sent && candidate.eventAt.getTime() <= new Date(sent.eventAt).getTime();
     const unchanged = sent && slot.state === 'sent' && sameScore(sent.score, candidate.score);
     const at = this.timestampFor(candidate, slot, job.docs);
     const wait = at - Date.now();
-    if (!stale && !unchanged && wait > 0 && wait <= MAX_WAIT_MS) return this.defer(job.slot, at);
+    // Waits for the slot's next whole second; answers given meanwhile are sent with it as one.
+    if (!stale && !unchanged && wait > 0 && wait <= MAX_WAIT_MS) return this.revisit(job.slot, at);
     // Older pending grades are replaced by the latest; a claim refused means one is in flight
-    // in another worker, so this slot waits for it (one attempt per slot at a time).
+    // in another worker, so this slot waits for it (one attempt per slot at a time): that worker
+    // queues the slot again when it is done and newer grades wait (see `record`).
     for (const older of pending.slice(0, -1)) if (!(await this.drop(older))) return;
     if (stale || unchanged) {
-      await this.drop(candidate);
+      if (await this.drop(candidate)) {
+        await this.advance(job);
+        this.unsettled.delete(job.slot);
+      }
       return;
     }
-    if (
-      candidate.nextAttemptAt.getTime() > Date.now() ||
-      !(await claimAttempt(candidate, this.id, this.options.leaseMs))
-    )
-      return;
+    const dueAt = candidate.nextAttemptAt.getTime();
+    if (dueAt > Date.now()) return this.revisit(job.slot, dueAt);
+    if (!(await claimAttempt(candidate, this.id, this.options.leaseMs))) return;
     const timestamp = new Date(at).toISOString();
     const outcome = await this.gate(candidate.platformKey).run(() => attempt(candidate, timestamp));
-    await this.record(candidate, slot, timestamp, outcome, job.docs);
+    await this.record(candidate, job, timestamp, outcome);
+    this.unsettled.delete(job.slot);
+    // Grades queued during the attempt may have met its claim in another worker: look again now.
+    if (await hasNewer(job.live)) await markDue(job.slot);
   }
 
   private slotRecord(d: Delivery, set: Partial<GradeSlot>) {
@@ -285,13 +386,9 @@ export class GradeWorker {
     return { ...base, attempts: d.attempts + 1, ...set, updatedAt: new Date() };
   }
 
-  private async record(
-    d: Delivery,
-    slot: GradeSlot | null,
-    timestamp: string,
-    outcome: AttemptOutcome,
-    docs: Delivery[],
-  ) {
+  private async record(d: Delivery, job: Job, timestamp: string, outcome: AttemptOutcome) {
+    const { docs, live } = job;
+    const slot = live.record;
     const attempts = d.attempts + 1;
     const lastTimestamp = [
       slot?.lastTimestamp,
@@ -303,6 +400,8 @@ export class GradeWorker {
     if (outcome.kind === 'sent') {
       const at = new Date();
       const link = { ...d.link, lineItemUrl: outcome.lineItemUrl };
+      // The log moves past this delivery and those coalesced into it (failed ones go after).
+      const from = this.fromAfter(job);
       // The slot record first: whoever sees this delivery gone also sees what was sent.
       await slots().updateOne(
         { _id: d.slot },
@@ -312,11 +411,13 @@ export class GradeWorker {
             state: 'sent',
             lastSent: { score: d.score, timestamp, eventAt: d.eventAt, at },
             lastTimestamp,
+            from,
           }),
           $unset: { reason: '' },
         },
         { upsert: true },
       );
+      dropEntries(d.slot, live.from, from);
       // Until removed, the slot record marks it stale for any worker that meets it.
       this.finished.push(d._id);
       // Failures of older grades are moot now.
@@ -339,6 +440,7 @@ export class GradeWorker {
       // first few go at the next whole second; an LMS that keeps refusing gets backed off from.
       const conflicts = (d.conflicts ?? 0) + 1;
       const delay = conflicts <= 3 ? 0 : backoff();
+      const nextAttemptAt = new Date(Date.now() + delay);
       await deliveries().updateOne(
         { _id: d._id },
         {
@@ -347,19 +449,22 @@ export class GradeWorker {
             notBefore: outcome.notBefore,
             conflicts,
             attempts,
-            nextAttemptAt: new Date(Date.now() + delay),
+            nextAttemptAt,
             updatedAt: new Date(),
           },
           $unset: { timestamp: '' },
         },
       );
+      await markDue(d.slot, nextAttemptAt.getTime());
       deliveriesTotal.inc({ outcome: 'resent' });
       log.info({ delivery: d._id, attempts, err: outcome.error }, 'grades: will send a newer score');
       return;
     }
     if (outcome.kind === 'retry' && attempts < this.options.maxAttempts) {
       const delay = Math.max(outcome.retryAfterMs ?? 0, backoff());
-      await update({ reason: outcome.error, nextAttemptAt: new Date(Date.now() + delay) });
+      const nextAttemptAt = new Date(Date.now() + delay);
+      await update({ reason: outcome.error, nextAttemptAt });
+      await markDue(d.slot, nextAttemptAt.getTime());
       deliveriesTotal.inc({ outcome: 'retry' });
       log.info(
         { delivery: d._id, attempts, delayMs: Math.round(delay), err: outcome.error },
@@ -369,12 +474,14 @@ export class GradeWorker {
     }
     const reason =
       outcome.kind === 'failed' ? outcome.error : `gave up after ${attempts} attempts: ${outcome.error}`;
+    const from = this.fromAfter(job, d._id);
     // A send that timed out may have landed: later timestamps must stay later than this one.
     await slots().updateOne(
       { _id: d.slot },
-      { $set: this.slotRecord(d, { state: 'failed', reason, lastTimestamp }) },
+      { $set: this.slotRecord(d, { state: 'failed', reason, lastTimestamp, from }) },
       { upsert: true },
     );
+    dropEntries(d.slot, live.from, from);
     await update({ state: 'failed', reason });
     deliveriesTotal.inc({ outcome: 'failed' });
     log.warn({ delivery: d._id, reason }, 'grades: delivery failed');
