@@ -178,6 +178,17 @@ describe('models, health, settings', () => {
     assert.equal(stale.status, 409, 'a stale page cannot roll back twice');
     assert.equal((await post('/admin/models/000000000000000000000000/promote')).status, 404);
 
+    // Adapting the tenant's model to a course: needs the course, and the tenant's active model (none here).
+    has(page.text, /<input id="adapt" name="adaptFrom" type="checkbox" value="tenant"/);
+    const form = { _csrf: csrf, model: 'matching', tenantId: tenant, epochs: '2', promote: 'if-not-worse', adaptFrom: 'tenant' };
+    const noCourse = await request(env.tool.url).post('/admin/models/train').set('Cookie', cookie).type('form').send(form);
+    assert.equal(noCourse.status, 400);
+    has(noCourse.text, /to adapt the tenant&#39;s model, give the course id/);
+    const adapt = await request(env.tool.url).post('/admin/models/train').set('Cookie', cookie).type('form').send({ ...form, courseId });
+    assert.equal(adapt.status, 303);
+    const adaptEvents = await (await fetch(`${env.tool.url}${adapt.headers.location.split('?')[0]}/events`, { headers: { Cookie: cookie } })).text();
+    assert.match(adaptEvents, /event: failed\ndata: .*has no active model to adapt from/);
+
     const health = await request(env.tool.url).get('/admin/health').set('Cookie', cookie);
     has(health.text, /The database answers/);
     has(health.text, /matching/);

@@ -60,7 +60,8 @@ const trainForm = z.object({
   courseId: z.string().trim().max(200).optional(),
   epochs: z.coerce.number().int('epochs must be a whole number').min(1, 'epochs must be at least 1').max(100, 'epochs must be at most 100'),
   promote: z.enum(['never', 'if-not-worse', 'always'], { errorMap: () => ({ message: 'choose when to promote' }) }),
-});
+  adaptFrom: z.literal('tenant').optional(),
+}).refine((f) => !f.adaptFrom || f.courseId, { message: "to adapt the tenant's model, give the course id" });
 
 const form = express.urlencoded({ extended: false, limit: '10kb' });
 
