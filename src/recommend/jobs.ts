@@ -147,6 +147,7 @@ async function runJob(job: TrainingJob, request: TrainRequest): Promise<void> {
   const { train, valid } = splitLearners({ name: data.name, learners }, 0.2, makeRng(seed));
   // A course's challenger must not be worse than what serves the course now: its own model, else its tenant's.
   const championId = request.promote === 'if-not-worse' ? await servingVersionId(scope.tenantId, scope.courseId ?? '') : undefined;
+  const championIsTenants = championId !== undefined && championId !== (await activeVersionId(scope));
   const champion = championId ? (await loadVersion(championId)).state : undefined;
 
   emit(job, { type: 'status', status: 'training', at: now(), learners: learners.length, interactions });
@@ -165,7 +166,7 @@ async function runJob(job: TrainingJob, request: TrainRequest): Promise<void> {
   const metrics = { validAuc: result.validAuc, learners: learners.length, interactions, answers, trainSeconds: result.trainSeconds };
   const metadata = { model: request.model, data: data.name, metrics, backend: result.backend, created: new Date(), ...(base ? { adaptedFrom: base.version } : {}) };
   const version = await saveVersion(result.state, metadata, scope, curve);
-  const decision = await decide(version, request.promote ?? 'never', result.validAuc, championId, result.championAuc, championId !== undefined && championId !== (await activeVersionId(scope)));
+  const decision = await decide(version, request.promote ?? 'never', result.validAuc, championId, result.championAuc, championIsTenants);
   if (decision?.promoted || request.promote === 'always') {
     await promoteVersion(version);
     await refreshAllServed();
