@@ -1,6 +1,6 @@
 import type { StoredStatement } from '../src/activity/index.js';
-import { applyEvents, emptyState, keyOf, stateId, toEvent, type LearnerStateDoc, type StateEvent, type StateKey } from '../src/activity/state.js';
-import { courseLearnerLists, courseListId, learnerStates } from '../src/activity/state_store.js';
+import { applyEvents, emptyState, keyOf, packState, stateId, toEvent, type StateEvent, type StateKey, type StoredLearnerState } from '../src/activity/state.js';
+import { courseLearnerLists, courseListId, learnerStates, storedState } from '../src/activity/state_store.js';
 import { deleteByIds } from '../src/db/expiry_buckets.js';
 
 /**
@@ -21,11 +21,11 @@ export async function seedLearnerStates(docs: StoredStatement[]): Promise<void> 
 }
 
 export async function flushLearnerStates(): Promise<number> {
-  const byShard = new Map<string, LearnerStateDoc[]>();
+  const byShard = new Map<string, StoredLearnerState[]>();
   const courses = new Map<string, { tenantId: string; courseId: string; subs: string[] }>();
   for (const [id, { key, issuer, events }] of pending) {
-    const existing = await learnerStates(id).findOne({ _id: id });
-    const state = { ...applyEvents(existing ?? emptyState(key, issuer), events), v: (existing?.v ?? 0) + 1, updatedAt: new Date() };
+    const existing = await storedState(id);
+    const state = packState({ ...applyEvents(existing ?? emptyState(key, issuer), events), v: (existing?.v ?? 0) + 1, updatedAt: new Date() });
     const shard = learnerStates(id).collectionName;
     byShard.set(shard, [...(byShard.get(shard) ?? []), state]);
     const c = courses.get(courseListId(key.tenantId, key.courseId)) ?? { tenantId: key.tenantId, courseId: key.courseId, subs: [] };

@@ -2,7 +2,7 @@ import { deleteByIds } from '../db/expiry_buckets.js';
 import { log } from '../log.js';
 import { statements, type StoredStatement } from './model.js';
 import { recordForRetention } from './retention.js';
-import { applyEvents, emptyState, keyOf, stateId, toEvent, type LearnerStateDoc, type StateEvent, type StateKey } from './state.js';
+import { applyEvents, emptyState, keyOf, packState, stateId, toEvent, type LearnerStateDoc, type StateEvent, type StateKey } from './state.js';
 import { allStateCollections, courseLearnerLists, courseListId, learnerStates } from './state_store.js';
 
 /**
@@ -24,7 +24,7 @@ function stateFrom(k: StateKey, issuer: string, events: StateEvent[]): LearnerSt
 /** Writes a rebuilt state over whatever is there (a newer version number, so a concurrent writer re-reads). */
 async function put(state: LearnerStateDoc): Promise<void> {
   const current = await learnerStates(state._id).findOne({ _id: state._id }, { projection: { v: 1 } });
-  await learnerStates(state._id).replaceOne({ _id: state._id }, { ...state, v: (current?.v ?? 0) + 1 }, { upsert: true });
+  await learnerStates(state._id).replaceOne({ _id: state._id }, packState({ ...state, v: (current?.v ?? 0) + 1 }), { upsert: true });
 }
 
 export async function rebuildAllStates(o: { alsoExpiryBuckets?: boolean; onProgress?: (n: number) => void } = {}): Promise<RebuildReport> {

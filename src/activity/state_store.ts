@@ -1,27 +1,33 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { log } from '../log.js';
 import { statements, type StoredStatement } from './model.js';
 import { retentionCutoff } from './retention.js';
-import { applyStatements, emptyState, keyOf, stateId, withoutExpired, type LearnerStateDoc, type StateKey } from './state.js';
+import { claimNextVersion, PROCESS, releaseVersion } from './state_versions.js';
+import { applyStatements, emptyState, keyOf, packState, stateId, unpackState, withoutExpired, type LearnerStateDoc, type StateKey, type StoredLearnerState } from './state.js';
 
 /**
- * Where learner states live and how they change: read by `_id`, written whole with a version
- * check, one write at a time per learner in this process. A per-course document lists the course's
- * learners (updated when a learner first appears), so the teacher overview reads the course's
- * states by `_id` instead of scanning the log.
+ * Where learner states live and how they change: read by `_id`, written whole after claiming the
+ * next version (state_versions.ts), one write at a time per learner in this process. A per-course
+ * document lists the course's learners (updated when a learner first appears), so the teacher
+ * overview reads the course's states by `_id` instead of scanning the log.
  *
- * FerretDB v1 pushes `_id` down for reads only: an update or delete by `_id` decodes the whole
- * collection (measured: 2–3 ms at 100 documents, 175–240 ms at 10,000). So states are spread over
- * STATE_SHARDS collections by a hash of their `_id`: a write decodes only its shard, a 64th of the
- * states. On MongoDB the shards are simply 64 small collections.
+ * States are spread over STATE_SHARDS collections by a hash of their `_id`. That was for the
+ * unpatched FerretDB, where every `_id` filter scanned its table (src/db/ferretdb_patches.ts);
+ * it is kept because small collections cost nothing and moving states means rebuilding them.
  */
 export const STATE_SHARDS = 64;
 const shardName = (n: number) => `wf_learner_states_${String(n).padStart(2, '0')}`;
 export const learnerStates = (id: string) =>
-  mongoose.connection.collection<LearnerStateDoc>(shardName(createHash('sha256').update(id).digest()[0] % STATE_SHARDS));
+  mongoose.connection.collection<StoredLearnerState | LearnerStateDoc>(shardName(createHash('sha256').update(id).digest()[0] % STATE_SHARDS));
 /** Every shard, for background passes (rebuild, erasure). */
-export const allStateCollections = () => Array.from({ length: STATE_SHARDS }, (_, n) => mongoose.connection.collection<LearnerStateDoc>(shardName(n)));
+export const allStateCollections = () => Array.from({ length: STATE_SHARDS }, (_, n) => mongoose.connection.collection<StoredLearnerState | LearnerStateDoc>(shardName(n)));
+
+/** One state by `_id`, unpacked, as stored (not healed). */
+export async function storedState(id: string): Promise<LearnerStateDoc | null> {
+  const doc = await learnerStates(id).findOne({ _id: id });
+  return doc && unpackState(doc);
+}
 
 export interface CourseLearnersDoc {
   _id: string;
@@ -32,8 +38,6 @@ export interface CourseLearnersDoc {
 export const courseLearnerLists = () => mongoose.connection.collection<CourseLearnersDoc>('wf_course_learners');
 export const courseListId = (tenantId: string, courseId: string) => `cl/${tenantId}/${courseId}`;
 
-/** This process, as the writer of `unconfirmed` statements. */
-const PROCESS = randomUUID();
 /** Writes of this process whose statement insert has not completed yet, by state id. */
 const inFlight = new Set<string>();
 /** A write this old whose insert never confirmed is treated as interrupted. */
@@ -53,19 +57,22 @@ async function serially<T>(id: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Replaces the state if it is still at the version read; false when another writer got there first. */
-async function save(prev: LearnerStateDoc | null, next: LearnerStateDoc): Promise<boolean> {
+/** Writes `next` (or deletes the state, for `null`) if it is still at the version read; false when another writer got there first. */
+async function save(prev: LearnerStateDoc | null, next: LearnerStateDoc | null): Promise<boolean> {
   if (!prev) {
     try {
-      await learnerStates(next._id).insertOne(next);
+      if (next) await learnerStates(next._id).insertOne(packState(next));
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 11000) return false;
       throw err;
     }
   }
-  const r = await learnerStates(prev._id).replaceOne({ _id: prev._id, v: prev.v }, next);
-  return r.matchedCount === 1;
+  if (!(await claimNextVersion(prev))) return false;
+  if (next) await learnerStates(prev._id).replaceOne({ _id: prev._id }, packState({ ...next, v: prev.v + 1, life: prev.life }));
+  else await learnerStates(prev._id).deleteOne({ _id: prev._id });
+  await releaseVersion(prev);
+  return true;
 }
 
 /**
@@ -88,7 +95,7 @@ async function confirmed(state: LearnerStateDoc, now = Date.now()): Promise<Lear
 
 /** One learner's state by `_id`, healed and without what retention purged; undefined when they have none. */
 export async function readState(k: StateKey): Promise<LearnerStateDoc | undefined> {
-  const doc = await learnerStates(stateId(k)).findOne({ _id: stateId(k) });
+  const doc = await storedState(stateId(k));
   return doc ? withoutExpired(await confirmed(doc), retentionCutoff()) : undefined;
 }
 
@@ -147,24 +154,29 @@ export async function withStateApplied<T>(docs: StoredStatement[], insert: () =>
   });
 }
 
+/** After a lost race, waits (longer each time) for the other writer's replace to land, or gives up. */
+async function afterLostRace(attempt: number, id: string): Promise<void> {
+  if (attempt >= 6) throw new Error(`learner state ${id}: too many concurrent writers`);
+  await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * (0.5 + Math.random())));
+}
+
 /** Writes the applied state; returns what to put back if the insert fails. */
 async function stage(docs: StoredStatement[]): Promise<{ prev: LearnerStateDoc | null; staged?: LearnerStateDoc }> {
   const k = keyOf(docs[0]);
   for (let attempt = 0; ; attempt++) {
-    const stored = await learnerStates(stateId(k)).findOne({ _id: stateId(k) });
+    const stored = await storedState(stateId(k));
     const prev = stored ? await confirmed(stored) : null;
     const { state, applied } = applyStatements(prev ?? emptyState(k, docs[0].issuer), docs);
     if (!applied.length) return { prev };
     if (!prev) await listLearner(k);
     const next = { ...state, v: (prev?.v ?? 0) + 1, unconfirmed: [...(prev?.unconfirmed ?? []), ...applied.map((d) => d._id)], writer: { process: PROCESS, at: new Date() }, updatedAt: new Date() };
     if (await save(stored, next)) return { prev: stored, staged: next };
-    if (attempt >= 5) throw new Error(`learner state ${stateId(k)}: too many concurrent writers`);
+    await afterLostRace(attempt, stateId(k));
   }
 }
 
 async function restore(prev: LearnerStateDoc | null, staged: LearnerStateDoc): Promise<void> {
-  if (prev) await learnerStates(staged._id).replaceOne({ _id: staged._id, v: staged.v }, { ...prev, v: staged.v + 1 });
-  else await learnerStates(staged._id).deleteOne({ _id: staged._id, v: staged.v });
+  if (!(await save(staged, prev))) throw new Error('another writer changed the state since');
 }
 
 /** Applies statements already in the log (bulk writes, rebuilds): confirmed at once. */
@@ -172,12 +184,12 @@ export async function applyConfirmed(docs: StoredStatement[]): Promise<void> {
   const k = keyOf(docs[0]);
   await serially(stateId(k), async () => {
     for (let attempt = 0; ; attempt++) {
-      const stored = await learnerStates(stateId(k)).findOne({ _id: stateId(k) });
+      const stored = await storedState(stateId(k));
       const { state, applied } = applyStatements(stored ?? emptyState(k, docs[0].issuer), docs);
       if (!applied.length) return;
       if (!stored) await listLearner(k);
       if (await save(stored, { ...state, v: (stored?.v ?? 0) + 1, updatedAt: new Date() })) return;
-      if (attempt >= 5) throw new Error(`learner state ${stateId(k)}: too many concurrent writers`);
+      await afterLostRace(attempt, stateId(k));
     }
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ContentFile, Pathway, Skill } from './format.js';
-import { Entry, Pointer, scopeKey, Version, type ContentEntry, type EntryKind, type Scope } from './model.js';
+import { Entry, Pointer, scopeKey, Version, type ContentEntry, type ContentPointer, type EntryKind, type Scope } from './model.js';
 import { renderItems, type ItemHtml, type StoredItem } from './rendering.js';
 
 /**
@@ -28,13 +28,22 @@ async function loadVersion(versionId: string, scope: Required<Scope>): Promise<L
 }
 
 /**
+ * A scope's pointer by `_id` alone (a second field in the filter makes FerretDB scan the
+ * collection); the key already names the tenant, which is checked again here.
+ */
+async function pointerOf(key: string, tenantId: string): Promise<ContentPointer | null> {
+  const p = await Pointer.findById(key).lean<ContentPointer>();
+  return p && p.tenantId === tenantId ? p : null;
+}
+
+/**
  * What a course sees: the tenant's shared library with the course's own content over it (a course
  * record with the same id wins). Without a course, the shared library alone.
  */
 export async function libraryFor(scope: Scope): Promise<Library> {
   const keys = [scopeKey({ tenantId: scope.tenantId }), ...(scope.courseId ? [scopeKey(scope)] : [])];
   // One `_id` read per layer: FerretDB v1 scans the collection for `$in`, even on `_id`.
-  const pointers = await Promise.all(keys.map((k) => Pointer.findOne({ _id: k, tenantId: scope.tenantId }).lean()));
+  const pointers = await Promise.all(keys.map((k) => pointerOf(k, scope.tenantId)));
   const ordered = pointers.filter((p) => p !== null);
   const layers = await Promise.all(ordered.map((p) => loadVersion(p.versionId, { tenantId: p.tenantId, courseId: p.courseId })));
   if (layers.length === 1) return layers[0];
@@ -48,7 +57,7 @@ export async function libraryFor(scope: Scope): Promise<Library> {
 /** The content of exactly one scope (for export and for replacing it), not merged. */
 export async function scopeContent(scope: Scope): Promise<ContentFile> {
   const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
-  const pointer = await Pointer.findOne({ _id: scopeKey(s), tenantId: s.tenantId }).lean();
+  const pointer = await pointerOf(scopeKey(s), s.tenantId);
   const lib = pointer ? await loadVersion(pointer.versionId, s) : { skills: new Map(), items: new Map(), pathways: new Map() };
   // The rendered HTML is storage, not the file format: exports and rewrites leave it out.
   const items = [...lib.items.values()].map(({ html: _html, ...item }) => item);
@@ -85,7 +94,7 @@ export async function writeVersion(scope: Scope, content: ContentFile, source: s
     createdAt: new Date(),
   }).catch(ignoreRepeat);
   const key = scopeKey(s);
-  const old = await Pointer.findOne({ _id: key, tenantId: s.tenantId }).lean();
+  const old = await pointerOf(key, s.tenantId);
   const previousVersionId = old?.versionId === versionId ? old.previousVersionId : old?.versionId;
   await Pointer.updateOne(
     { _id: key },

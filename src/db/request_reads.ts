@@ -37,9 +37,12 @@ export function onNonIdFilter(fn: (f: NonIdFilter) => void): () => void {
   return () => listeners.delete(fn);
 }
 
-/** A single `_id` equality: a plain value (string, number, ObjectId), not an operator like `$in`. */
+/**
+ * A single `_id` equality and nothing else (FerretDB pushes down only a one-field filter): a plain
+ * value (string, number, ObjectId), not an operator like `$in`.
+ */
 function isIdEquality(filter: unknown): boolean {
-  if (!filter || typeof filter !== 'object') return false;
+  if (!filter || typeof filter !== 'object' || Object.keys(filter).length !== 1) return false;
   const id = (filter as { _id?: unknown })._id;
   if (id === undefined || id === null) return false;
   if (typeof id !== 'object') return true;

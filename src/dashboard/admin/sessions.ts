@@ -35,7 +35,9 @@ export async function createAdminSession(now = new Date()): Promise<{ id: string
 }
 
 export async function findAdminSession(id: string, now = new Date()): Promise<{ csrf: string } | null> {
-  return AdminSessionModel.findOne({ _id: hash(id), expiresAt: { $gt: now } }, { csrf: 1 }).lean<{ csrf: string }>();
+  // By `_id` alone (FerretDB scans for any second field), the expiry checked here.
+  const s = await AdminSessionModel.findById(hash(id), { csrf: 1, expiresAt: 1 }).lean<{ csrf: string; expiresAt: Date }>();
+  return s && +s.expiresAt > +now ? { csrf: s.csrf } : null;
 }
 
 export async function endAdminSession(id: string): Promise<void> {
