@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ContentFile, Pathway, Skill } from './format.js';
-import { Entry, Pointer, scopeKey, Version, type ContentEntry, type ContentPointer, type EntryKind, type Scope } from './model.js';
+import { log } from '../log.js';
+import { bundleChunkId, bundleChunks, Entry, Pointer, scopeKey, Version, type ContentEntry, type ContentPointer, type ContentVersion, type EntryKind, type Scope } from './model.js';
 import { renderItems, type ItemHtml, type StoredItem } from './rendering.js';
 
 /**
  * Reading and writing content versions. Versions never change once written, so a loaded version
- * is cached by id; each read costs one pointer lookup, which keeps every process current.
+ * is cached by id; each read costs one pointer lookup, which keeps every process current. A
+ * version is read by `_id` only: its document, then its bundle chunks.
  */
 export interface Library {
   skills: Map<string, Skill>;
@@ -13,18 +15,65 @@ export interface Library {
   pathways: Map<string, Pathway>;
 }
 
+/** Loaded versions, least recently used first (a Map keeps insertion order; a hit moves to the end). */
 const cache = new Map<string, Library>();
-const CACHE_LIMIT = 50;
+const CACHE_LIMIT = 200;
+/** Characters of records per bundle chunk: well under a document's 16 MB. */
+const CHUNK_CHARS = 4_000_000;
+
+type BundleRecord = Pick<ContentEntry, 'kind' | 'id' | 'doc' | 'html'>;
 
 async function loadVersion(versionId: string, scope: Required<Scope>): Promise<Library> {
   const hit = cache.get(versionId);
-  if (hit) return hit;
-  const entries = await Entry.find({ tenantId: scope.tenantId, courseId: scope.courseId, versionId }).lean<ContentEntry[]>();
+  if (hit) {
+    cache.delete(versionId);
+    cache.set(versionId, hit);
+    return hit;
+  }
+  const records = await versionRecords(versionId, scope);
   const lib: Library = { skills: new Map(), items: new Map(), pathways: new Map() };
-  for (const e of entries) (lib[`${e.kind}s`] as Map<string, unknown>).set(e.id, e.html ? { ...e.doc, html: e.html } : e.doc);
+  for (const e of records) (lib[`${e.kind}s`] as Map<string, unknown>).set(e.id, e.html ? { ...e.doc, html: e.html } : e.doc);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(versionId, lib);
   return lib;
+}
+
+/**
+ * A version's records: its bundle chunks by `_id`. A version written before bundles has entries
+ * instead, found by a filter (a scan on FerretDB): it gets its bundle then, so that happens once.
+ */
+async function versionRecords(versionId: string, scope: Required<Scope>): Promise<BundleRecord[]> {
+  const version = await Version.findById(versionId).lean<ContentVersion>();
+  if (version?.bundleChunks !== undefined && version.tenantId === scope.tenantId) {
+    const chunks = await Promise.all(Array.from({ length: version.bundleChunks }, (_, n) => bundleChunks().findOne({ _id: bundleChunkId(versionId, n) })));
+    if (chunks.every((c) => c !== null && c.tenantId === scope.tenantId)) return chunks.flatMap((c) => JSON.parse(c!.records) as BundleRecord[]);
+    log.warn({ versionId }, 'content: a bundle chunk is missing; reading the version from its entries');
+  }
+  const entries = await Entry.find({ tenantId: scope.tenantId, courseId: scope.courseId, versionId }).lean<ContentEntry[]>();
+  const records = entries.map(({ kind, id, doc, html }) => ({ kind, id, doc, ...(html ? { html } : {}) }));
+  if (version && entries.length) await writeBundle(versionId, scope, records);
+  return records;
+}
+
+/** Writes a version's records as bundle chunks, then records their number on the version. */
+async function writeBundle(versionId: string, scope: Required<Scope>, records: BundleRecord[]): Promise<void> {
+  const chunks: string[] = [];
+  let part: BundleRecord[] = [];
+  let size = 0;
+  for (const r of records) {
+    const n = JSON.stringify(r).length;
+    if (part.length && size + n > CHUNK_CHARS) {
+      chunks.push(JSON.stringify(part));
+      part = [];
+      size = 0;
+    }
+    part.push(r);
+    size += n;
+  }
+  chunks.push(JSON.stringify(part));
+  // Replaced by `_id` (a repeated write of a fixed version writes the same chunks again).
+  for (const [n, records] of chunks.entries()) await bundleChunks().replaceOne({ _id: bundleChunkId(versionId, n) }, { tenantId: scope.tenantId, records }, { upsert: true });
+  await Version.updateOne({ _id: versionId }, { $set: { bundleChunks: chunks.length } });
 }
 
 /**
@@ -77,15 +126,12 @@ export async function writeVersion(scope: Scope, content: ContentFile, source: s
   const html = rendered ?? (await renderItems(content.items)).html;
   const s = { tenantId: scope.tenantId, courseId: scope.courseId ?? '' };
   const versionId = fixedVersionId ?? `v_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const entries = (kind: EntryKind, records: { id: string }[]) =>
-    records.map((r) => ({ _id: `${versionId}/${kind}/${r.id}`, ...s, versionId, kind, id: r.id, doc: r, ...(kind === 'item' ? { html: html.get(r.id) } : {}) }));
-  const all = [...entries('skill', content.skills), ...entries('item', content.items), ...entries('pathway', content.pathways)];
+  const records = (kind: EntryKind, list: { id: string }[]): BundleRecord[] =>
+    list.map((r) => ({ kind, id: r.id, doc: r, ...(kind === 'item' && html.get(r.id) ? { html: html.get(r.id) } : {}) }));
   const ignoreRepeat = (err: unknown) => {
     if (!fixedVersionId || !isDuplicateKey(err)) throw err;
   };
-  for (let i = 0; i < all.length; i += 500) {
-    await Entry.insertMany(all.slice(i, i + 500), { ordered: !fixedVersionId }).catch(ignoreRepeat);
-  }
+  // The version document first, so every bundle chunk belongs to a version that the clean-up below finds.
   await Version.create({
     _id: versionId,
     ...s,
@@ -93,6 +139,7 @@ export async function writeVersion(scope: Scope, content: ContentFile, source: s
     counts: { skills: content.skills.length, items: content.items.length, pathways: content.pathways.length },
     createdAt: new Date(),
   }).catch(ignoreRepeat);
+  await writeBundle(versionId, s, [...records('skill', content.skills), ...records('item', content.items), ...records('pathway', content.pathways)]);
   const key = scopeKey(s);
   const old = await pointerOf(key, s.tenantId);
   const previousVersionId = old?.versionId === versionId ? old.previousVersionId : old?.versionId;
@@ -104,6 +151,9 @@ export async function writeVersion(scope: Scope, content: ContentFile, source: s
   // Everything but the current and previous version is unreachable now (including leftovers
   // of imports that failed half-way).
   const keep = [versionId, ...(previousVersionId ? [previousVersionId] : [])];
+  for (const old of await Version.find({ ...s, _id: { $nin: keep } }, { bundleChunks: 1 }).lean<Pick<ContentVersion, '_id' | 'bundleChunks'>[]>()) {
+    for (let n = 0; n < (old.bundleChunks ?? 0); n++) await bundleChunks().deleteOne({ _id: bundleChunkId(old._id, n) });
+  }
   await Entry.deleteMany({ ...s, versionId: { $nin: keep } });
   await Version.deleteMany({ ...s, _id: { $nin: keep } });
   return versionId;

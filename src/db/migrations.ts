@@ -6,6 +6,7 @@ import { rebuildOverrideLists } from '../content/overrides.js';
 import { rebuildGradeIndexes } from '../grades/rebuild.js';
 import { renderItems } from '../content/rendering.js';
 import { log } from '../log.js';
+import { pointActiveVersions } from '../recommend/store.js';
 
 /**
  * Versioned data migrations, run at every start (and by `wayfinder migrate`). Each one is
@@ -74,6 +75,11 @@ export const migrations: Migration[] = [
     id: 6,
     name: "each learner's grade slots listed, each live grade delivery in its slot's log (the drill-down, retries and the outbox worker read by _id)",
     up: rebuildGradeIndexes,
+  },
+  {
+    id: 7,
+    name: "each scope's active model version recorded in one pointer document (serving reads it by _id)",
+    up: () => pointActiveVersions(),
   },
 ];
 

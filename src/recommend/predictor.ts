@@ -1,5 +1,6 @@
 import { searchItems } from '../content/catalog.js';
-import { datasetFromActivity, itemRef } from './data/activity.js';
+import { log } from '../log.js';
+import { datasetFromLearnerStates, itemRef } from './data/activity.js';
 import { candidateEpisode } from './data/episodes.js';
 import type { Dataset, ItemRef } from './data/interactions.js';
 import { FALLBACK_VERSION, PerSkillIrt } from './fallback.js';
@@ -25,22 +26,37 @@ export async function fallbackPredictor(data: Dataset, items: ItemRef[]): Promis
   return predictorOf(await PerSkillIrt.fit(data, items), FALLBACK_VERSION);
 }
 
-/** A course's fallback is refitted from its log at most this often. */
+/**
+ * A course's fallback is refitted at most this often, from its learner states (read by `_id`, never
+ * the log: this runs on a request path). A stale one keeps serving while its refit runs in the
+ * background, so no request waits for a refit after the first.
+ */
 const FALLBACK_TTL_MS = 10 * 60_000;
-const fallbacks = new Map<string, { at: number; predictor: Promise<Predictor> }>();
+const fallbacks = new Map<string, { at: number; predictor: Promise<Predictor>; refit?: Promise<unknown> }>();
+
+function fitCourseFallback(tenantId: string, courseId: string): Promise<Predictor> {
+  const scope = { tenantId, courseId };
+  return Promise.all([datasetFromLearnerStates(scope), searchItems(scope)]).then(([data, items]) => fallbackPredictor(data, items.map(itemRef)));
+}
 
 async function courseFallback(tenantId: string, courseId: string): Promise<Predictor> {
   const key = `${tenantId}\u0000${courseId}`;
   const cached = fallbacks.get(key);
-  if (cached && Date.now() - cached.at < FALLBACK_TTL_MS) return cached.predictor;
-  const predictor = (async () => {
-    const scope = { tenantId, courseId };
-    const [data, items] = await Promise.all([datasetFromActivity(scope), searchItems(scope)]);
-    return fallbackPredictor(data, items.map(itemRef));
-  })();
-  fallbacks.set(key, { at: Date.now(), predictor });
-  predictor.catch(() => fallbacks.delete(key));
-  return predictor;
+  if (!cached) {
+    const predictor = fitCourseFallback(tenantId, courseId);
+    fallbacks.set(key, { at: Date.now(), predictor });
+    predictor.catch(() => fallbacks.delete(key));
+    return predictor;
+  }
+  if (Date.now() - cached.at >= FALLBACK_TTL_MS && !cached.refit) {
+    cached.refit = fitCourseFallback(tenantId, courseId)
+      .then((p) => fallbacks.set(key, { at: Date.now(), predictor: Promise.resolve(p) }))
+      .catch((err: unknown) => {
+        cached.refit = undefined; // try again on a later request; the old fit keeps serving
+        log.warn({ err: (err as Error).message, tenantId, courseId }, 'fallback predictor: refit failed');
+      });
+  }
+  return cached.predictor;
 }
 
 /** The predictor serving a course now: its (or its tenant's) active model, else the fallback. */

@@ -201,10 +201,32 @@ export async function listVersions(filter: { tenantId?: string; courseId?: strin
   return docs.map(summary);
 }
 
+/**
+ * Which version is active in each scope, one document per scope by `_id`, so serving (which
+ * rechecks every few seconds) reads by `_id` instead of filtering the versions, whose manifests
+ * FerretDB would decode one by one. Promote and rollback write it; migration 7 wrote it for the
+ * versions active before it existed, so no pointer means no active version.
+ */
+const activePointers = () => mongoose.connection.collection<{ _id: string; versionId: string; at: Date }>('wf_active_models');
+const pointerId = (scope: ModelScope) => `${scope.tenantId}/${scope.courseId || '*'}`;
+
+async function pointActive(scope: ModelScope, versionId: string): Promise<void> {
+  await activePointers().replaceOne({ _id: pointerId(scope) }, { versionId, at: new Date() }, { upsert: true });
+}
+
+/** Migration 7: a pointer for every version active now; returns how many were written. */
+export async function pointActiveVersions(): Promise<number> {
+  let n = 0;
+  for await (const v of ModelVersion.find({ status: 'active' }).select('_id tenantId courseId').lean<{ _id: unknown; tenantId: string; courseId: string }[]>().cursor()) {
+    await pointActive(v, String(v._id));
+    n++;
+  }
+  return n;
+}
+
 /** The id of a scope's active version, if any. */
 export async function activeVersionId(scope: ModelScope): Promise<string | undefined> {
-  const active = await ModelVersion.findOne({ ...scopeFilter(scope), status: 'active' }).select('_id').lean<{ _id: unknown }>();
-  return active ? String(active._id) : undefined;
+  return (await activePointers().findOne({ _id: pointerId(scope) }))?.versionId;
 }
 
 /** The version that serves a course: its own active one, else its tenant's (the server polls this to hot-swap). */
@@ -220,6 +242,7 @@ export async function promoteVersion(id: string): Promise<VersionSummary> {
   await ModelVersion.updateMany({ ...scope, status: 'active', _id: { $ne: target._id } }, { status: 'retired' });
   target.set({ status: 'active', activatedAt: new Date() });
   await target.save();
+  await pointActive(scope, String(target._id));
   return getVersion(id);
 }
 
@@ -242,6 +265,7 @@ export async function rollbackVersion(scope: ModelScope, from?: string): Promise
   if (current) await ModelVersion.updateOne({ _id: current._id }, { status: 'retired', $unset: { activatedAt: 1 } });
   if (!previous) return tenantWide!;
   await ModelVersion.updateOne({ _id: previous._id }, { status: 'active', activatedAt: new Date() });
+  await pointActive(scope, String(previous._id));
   return String(previous._id);
 }
 

@@ -12,7 +12,7 @@ import { freshDatabaseUri } from '../support/db.js';
 before(async () => connectDatabase(freshDatabaseUri('content_import')));
 after(async () => disconnectDatabase());
 
-const CONTENT_COLLECTIONS = ['wf_content_entries', 'wf_content_versions', 'wf_content_pointers'];
+const CONTENT_COLLECTIONS = ['wf_content_entries', 'wf_content_bundles', 'wf_content_versions', 'wf_content_pointers'];
 const countAll = async () => {
   let n = 0;
   for (const c of CONTENT_COLLECTIONS) n += await mongoose.connection.db!.collection(c).countDocuments();

@@ -26,6 +26,7 @@ const file = (body: string, id = 'md-1') => ({
   pathways: [{ id: 'md-path', title: 'Markdown', skills: ['md'], items: [id] }],
 });
 const entries = () => mongoose.connection.db!.collection('wf_content_entries');
+const bundles = () => mongoose.connection.db!.collection<{ _id: string; records: string }>('wf_content_bundles');
 
 async function upload(course: string, content: unknown) {
   const teacher = await env.launchAs({ role: 'teacher', user: '3', course: { id: course } });
@@ -62,13 +63,17 @@ describe('finding 4: hostile Markdown cannot freeze the process', () => {
   test('ordinary Markdown is rendered at import, stored with the version, and the student view only reads it', async () => {
     const res = await upload('md-good', file('What is **bold**?', 'md-good-1'));
     assert.equal(res.status, 200, res.text.slice(0, 300));
-    const [entry] = await entries().find({ kind: 'item', id: 'md-good-1' }).toArray();
+    // The version's records are stored packed in its bundle chunks (content/model.ts).
+    const [chunk] = (await bundles().find({}).toArray()).filter((c) => c.records.includes('"md-good-1"'));
+    const records = JSON.parse(chunk.records) as { kind: string; id: string; doc: { body: string }; html: { body: string; hints: string[] } }[];
+    const entry = records.find((r) => r.kind === 'item' && r.id === 'md-good-1')!;
     assert.equal(entry.html.body, '<p>What is <strong>bold</strong>?</p>\n');
     assert.deepEqual(entry.html.hints, ['<p>A <em>hint</em></p>\n']);
     assert.equal(entry.doc.body, 'What is **bold**?', 'the author’s Markdown is kept as written (exports give it back)');
 
     // What the page shows is the stored HTML, not a fresh rendering of the Markdown.
-    await entries().updateOne({ _id: entry._id }, { $set: { 'html.body': '<p>as stored at import</p>' } });
+    entry.html.body = '<p>as stored at import</p>';
+    await bundles().updateOne({ _id: chunk._id }, { $set: { records: JSON.stringify(records) } });
     const page = await studentView('md-good', 'md-good-1');
     assert.equal(page.status, 200, page.body.slice(0, 300));
     assert.match(page.body, /<p>as stored at import<\/p>/);
@@ -104,5 +109,8 @@ describe('finding 4: hostile Markdown cannot freeze the process', () => {
     assert.equal(page.status, 200, page.body.slice(0, 300));
     assert.ok(page.body.includes(HOSTILE));
     assert.match((await studentView('md-old', 'md-old-1')).body, /An <strong>old<\/strong> item/);
+    // Read once from its entries (a scan), the old version now has its bundle, read by `_id`.
+    assert.equal(await bundles().countDocuments({ _id: `${versionId}/0` }), 1);
+    assert.equal((await db.collection('wf_content_versions').findOne({ _id: versionId as never }))?.bundleChunks, 1);
   });
 });

@@ -1,4 +1,4 @@
-import { courseStatements, coursesWithActivity, type HistoryEntry } from '../../activity/index.js';
+import { courseRecords, courseStatements, coursesWithActivity, type HistoryEntry } from '../../activity/index.js';
 import { searchItems } from '../../content/catalog.js';
 import type { Item } from '../../content/format.js';
 import { datasetFromInteractions, type Dataset, type Interaction, type InteractionRow, type ItemRef } from './interactions.js';
@@ -46,4 +46,17 @@ export async function datasetFromActivity(scope: { tenantId: string; courseId?: 
     }
   }
   return datasetFromInteractions(scope.courseId ? `course ${scope.courseId}` : `tenant ${scope.tenantId}`, rows);
+}
+
+/**
+ * A course's answers from its learner states (by `_id`; each holds a learner's latest answers and one
+ * summary per older item): what a request path may read. Training reads the whole log instead.
+ */
+export async function datasetFromLearnerStates(scope: { tenantId: string; courseId: string }): Promise<Dataset> {
+  const items = new Map((await searchItems(scope)).map((i) => [i.id, i]));
+  const rows: InteractionRow[] = [];
+  for (const { sub, history } of await courseRecords(scope)) {
+    for (const x of interactionsFromHistory(history, items)) rows.push({ ...x, learnerId: `${scope.courseId}/${sub}` });
+  }
+  return datasetFromInteractions(`course ${scope.courseId}`, rows);
 }

@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import { useBackend } from '../../../src/recommend/backend.js';
 import { causalEpisodes } from '../../../src/recommend/data/episodes.js';
 import { createModel, modelFromState } from '../../../src/recommend/models/index.js';
-import { activeVersionId, loadVersion, promoteVersion, rollbackVersion, saveVersion, servingVersionId } from '../../../src/recommend/store.js';
+import { activeVersionId, loadVersion, pointActiveVersions, promoteVersion, rollbackVersion, saveVersion, servingVersionId } from '../../../src/recommend/store.js';
 import { plantedDataset, TINY } from './fixtures.js';
 
 // Needs the suite's embedded database (`npm test` sets WAYFINDER_TEST_MONGODB_URI); skipped otherwise.
@@ -36,6 +36,16 @@ test('model versions: save, load identical, promote and roll back', { skip: !bas
     assert.equal(await activeVersionId(scope), first);
     assert.equal((await loadVersion(second)).status, 'retired');
     await assert.rejects(rollbackVersion(scope), /no earlier active version/);
+    assert.equal(await activeVersionId({ tenantId: 't_other' }), otherTenant);
+
+    // Serving reads one pointer document per scope by `_id`; migration 7 writes them for a
+    // database from before the pointers.
+    const pointers = mongoose.connection.db!.collection<{ _id: string; versionId: string }>('wf_active_models');
+    assert.equal((await pointers.findOne({ _id: 't_store/*' }))?.versionId, first);
+    await pointers.deleteMany({});
+    assert.equal(await activeVersionId(scope), undefined);
+    assert.equal(await pointActiveVersions(), 2);
+    assert.equal(await activeVersionId(scope), first);
     assert.equal(await activeVersionId({ tenantId: 't_other' }), otherTenant);
   } finally {
     await mongoose.connection.dropDatabase();
