@@ -263,7 +263,10 @@ export async function rollbackVersion(scope: ModelScope, from?: string): Promise
   const tenantWide = !previous && current && filter.courseId ? await activeVersionId({ tenantId: filter.tenantId }) : undefined;
   if (!previous && !tenantWide) throw new NothingToRollBack('there is no earlier active version to roll back to');
   if (current) await ModelVersion.updateOne({ _id: current._id }, { status: 'retired', $unset: { activatedAt: 1 } });
-  if (!previous) return tenantWide!;
+  if (!previous) {
+    await activePointers().deleteOne({ _id: pointerId(scope) }); // the course is its tenant's again
+    return tenantWide!;
+  }
   await ModelVersion.updateOne({ _id: previous._id }, { status: 'active', activatedAt: new Date() });
   await pointActive(scope, String(previous._id));
   return String(previous._id);
