@@ -85,11 +85,6 @@ export function keepFrom(s: SlotLive, stillLive: (delivery: string) => boolean, 
   return kept ? kept.n : s.end;
 }
 
-/** Whether entries were added to the slot's log since it was read. */
-export async function hasNewer(s: SlotLive): Promise<boolean> {
-  return (await slotLog().findOne({ _id: entryId(s.slot, s.end) })) !== null;
-}
-
 /** Entries behind a slot's `from`, to delete with the next flush (one write for many). */
 const dropped: string[] = [];
 

@@ -9,7 +9,7 @@ import { DueReader, dropStaleEntries, markDue, PERIOD_MS } from './due.js';
 import { deliveries, slots, type Delivery, type GradeSlot, type ScoreToSend } from './model.js';
 import { logLiveDeliveries } from './rebuild.js';
 import { attempt, type AttemptOutcome } from './send.js';
-import { dropEntries, flushDroppedEntries, hasNewer, keepFrom, readSlot, type SlotLive } from './slot_log.js';
+import { dropEntries, flushDroppedEntries, keepFrom, readSlot, type SlotLive } from './slot_log.js';
 import { MAX_WAIT_MS, nextTimestampMs } from './timestamps.js';
 import { onGradeQueued } from './wake.js';
 
@@ -121,7 +121,7 @@ export class GradeWorker {
   private due = new DueReader();
   /** Slots looked at whose work is neither done nor rescheduled yet. */
   private unsettled = new Set<string>();
-  /** Slots to look at again at a time: the next whole second (timestamps.ts), a retry due soon, after an error. */
+  /** Slots to look at again at a time: the next whole second (timestamps.ts), a claim held elsewhere, a retry due soon, after an error. */
   private revisits = new Map<string, number>();
   /** Slots that became due again while being worked on here. */
   private again = new Set<string>();
@@ -349,9 +349,8 @@ export class GradeWorker {
     // Waits for the slot's next whole second; answers given meanwhile are sent with it as one.
     if (!stale && !unchanged && wait > 0 && wait <= MAX_WAIT_MS) return this.revisit(job.slot, at);
     // Older pending grades are replaced by the latest; a claim refused means one is in flight
-    // in another worker, so this slot waits for it (one attempt per slot at a time): that worker
-    // queues the slot again when it is done and newer grades wait (see `record`).
-    for (const older of pending.slice(0, -1)) if (!(await this.drop(older))) return;
+    // in another worker, so this slot waits for it (one attempt per slot at a time).
+    for (const older of pending.slice(0, -1)) if (!(await this.drop(older))) return this.revisit(job.slot, Date.now() + this.options.pollMs);
     if (stale || unchanged) {
       if (await this.drop(candidate)) {
         await this.advance(job);
@@ -361,13 +360,11 @@ export class GradeWorker {
     }
     const dueAt = candidate.nextAttemptAt.getTime();
     if (dueAt > Date.now()) return this.revisit(job.slot, dueAt);
-    if (!(await claimAttempt(candidate, this.id, this.options.leaseMs))) return;
+    if (!(await claimAttempt(candidate, this.id, this.options.leaseMs))) return this.revisit(job.slot, Date.now() + this.options.pollMs);
     const timestamp = new Date(at).toISOString();
     const outcome = await this.gate(candidate.platformKey).run(() => attempt(candidate, timestamp));
     await this.record(candidate, job, timestamp, outcome);
     this.unsettled.delete(job.slot);
-    // Grades queued during the attempt may have met its claim in another worker: look again now.
-    if (await hasNewer(job.live)) await markDue(job.slot);
   }
 
   private slotRecord(d: Delivery, set: Partial<GradeSlot>) {
