@@ -85,7 +85,7 @@ export function keepFrom(s: SlotLive, stillLive: (delivery: string) => boolean, 
   return kept ? kept.n : s.end;
 }
 
-/** Entries behind a slot's `from`, to delete with the next flush (one write for many). */
+/** Entries behind a slot's `from`, to delete with the worker's next flush. */
 const dropped: string[] = [];
 
 /** Marks entries below a new `from` for deletion (after the slot record says so; a leftover is only skipped). */
@@ -94,10 +94,7 @@ export function dropEntries(slot: string, from: number, to: number): void {
 }
 
 export async function flushDroppedEntries(): Promise<void> {
-  while (dropped.length) {
-    const ids = dropped.splice(0, 500);
-    await slotLog().deleteMany({ _id: { $in: ids } });
-  }
+  await Promise.all(dropped.splice(0).map((_id) => slotLog().deleteOne({ _id })));
 }
 
 /** Erasure: the log entries of these slots (by `_id`, from each slot's `from`). */

@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import client from 'prom-client';
@@ -105,7 +104,6 @@ const READ_AT_ONCE = 16;
 export class GradeWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly options: WorkerOptions;
-  private readonly background = new AsyncResource('wayfinder.grades.worker');
   private queue: Job[] = [];
   /** Slots queued or being worked on in this process. */
   private taken = new Set<string>();
@@ -127,7 +125,7 @@ export class GradeWorker {
   private again = new Set<string>();
   /** Whether this process has queued the outbox's pending work found at start. */
   private queuedAtStart = false;
-  /** Sent deliveries to remove at the next scan: one write for many (writes are what FerretDB serialises). */
+  /** Sent deliveries to remove at the next refill. */
   private finished: string[] = [];
   private loopDone?: Promise<void>;
   private unsubscribe?: () => void;
@@ -153,16 +151,13 @@ export class GradeWorker {
   }
 
   /**
-   * Deletes sent deliveries and the log entries behind the slots' `from`, many in one write (writes
-   * are what FerretDB serialises). This is the worker's bookkeeping, not the work of the request
-   * that woke it, so it runs in the worker's own async context (see db/request_reads.ts).
+   * Deletes sent deliveries and the log entries behind the slots' `from`, each by `_id`: a delete
+   * by `$in` decodes the whole collection on FerretDB v1, and the outbox may hold many failures.
    */
-  private flushFinished(): Promise<void> {
-    return this.background.runInAsyncScope(async () => {
-      const ids = this.finished.splice(0);
-      if (ids.length) await deliveries().deleteMany({ _id: { $in: ids } });
-      await flushDroppedEntries();
-    });
+  private async flushFinished(): Promise<void> {
+    const ids = this.finished.splice(0);
+    await Promise.all(ids.map((_id) => deliveries().deleteOne({ _id })));
+    await flushDroppedEntries();
   }
 
   /**
