@@ -133,8 +133,9 @@ export async function setOverride(teacher: LaunchContext, input: { kind: Overrid
 
 /** Reverts an override of the teacher's course; undefined when there is no such override there. */
 export async function revertOverride(teacher: LaunchContext, id: string): Promise<Override | undefined> {
-  const o = await Overrides.findOne({ _id: id, tenantId: teacher.tenantId, courseId: teacher.courseId }).lean<Override>();
-  if (!o) return undefined;
+  // By `_id` alone (a second field makes FerretDB v1 scan), then checked to be of this course.
+  const o = await Overrides.findOne({ _id: id }).lean<Override>();
+  if (!o || o.tenantId !== teacher.tenantId || o.courseId !== teacher.courseId) return undefined;
   if (o.revertedAt) return o;
   const reverted = { ...o, revertedAt: new Date(), revertedBy: who(teacher) };
   await changeList(teacher, o.learner, (active) => active.filter((a) => a._id !== id));

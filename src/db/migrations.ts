@@ -73,7 +73,7 @@ export const migrations: Migration[] = [
   },
   {
     id: 6,
-    name: "each learner's grade slots listed, each live grade delivery in its slot's log (the drill-down, retries and the outbox worker read by _id)",
+    name: "each course's graded links listed, each live grade delivery in its slot's log (the drill-down, retries and the outbox worker read by _id)",
     up: rebuildGradeIndexes,
   },
   {

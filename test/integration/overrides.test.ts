@@ -115,4 +115,15 @@ describe('who may override', () => {
     assert.equal((await api('post', '').send({ kind: 'pin', itemId: 'no-such-item', learner: '*' })).status, 404);
     assert.equal((await api('delete', '/00000000-0000-4000-8000-000000000000')).status, 404);
   });
+
+  test("a teacher of another course cannot revert this course's override through their own course", async () => {
+    const set = await api('post', '').send({ kind: 'skip', itemId: 'frac-mult-1', learner: '*' });
+    assert.equal(set.status, 201);
+    const other = await mongoose.connection.db!.collection('wf_launches').findOne({ sub: 'ov-teacher', courseId: { $ne: course } });
+    const res = await request(env.tool.url).delete(`/api/courses/${other!.courseId}/overrides/${set.body.override._id}`).set('Authorization', `Bearer ${ltik.otherTeacher}`);
+    assert.equal(res.status, 404);
+    const list = await api('get', '');
+    assert.ok(list.body.overrides.some((o: { _id: string; revertedAt?: string }) => o._id === set.body.override._id && !o.revertedAt), 'still standing');
+    assert.equal((await api('delete', `/${set.body.override._id}`)).status, 200);
+  });
 });
