@@ -3,7 +3,7 @@ import { log } from '../log.js';
 import { statements, type StoredStatement } from './model.js';
 import { recordForRetention } from './retention.js';
 import { applyEvents, emptyState, keyOf, packState, stateId, toEvent, type LearnerStateDoc, type StateEvent, type StateKey } from './state.js';
-import { allStateCollections, courseLearnerLists, courseListId, learnerStates } from './state_store.js';
+import { allStateCollections, courseLearnerLists, courseListId, forgetState, learnerStates } from './state_store.js';
 
 /**
  * Learner states rebuilt from the statement log, the source of truth: the repair pass for
@@ -25,6 +25,7 @@ function stateFrom(k: StateKey, issuer: string, events: StateEvent[]): LearnerSt
 async function put(state: LearnerStateDoc): Promise<void> {
   const current = await learnerStates(state._id).findOne({ _id: state._id }, { projection: { v: 1 } });
   await learnerStates(state._id).replaceOne({ _id: state._id }, packState({ ...state, v: (current?.v ?? 0) + 1 }), { upsert: true });
+  forgetState(state._id);
 }
 
 export async function rebuildAllStates(o: { alsoExpiryBuckets?: boolean; onProgress?: (n: number) => void } = {}): Promise<RebuildReport> {
@@ -74,6 +75,7 @@ export async function rebuildState(k: StateKey, issuer: string): Promise<void> {
   const docs = await statements().find({ tenantId: k.tenantId, courseId: k.courseId, sub: k.sub, preview: k.preview }).toArray();
   if (!docs.length) {
     await learnerStates(stateId(k)).deleteOne({ _id: stateId(k) });
+    forgetState(stateId(k));
     return;
   }
   await put(stateFrom(k, issuer, docs.map(toEvent)));

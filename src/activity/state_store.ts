@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
+import { forgetForRequest, oncePerRequest } from '../db/request_reads.js';
 import { log } from '../log.js';
 import { statements, type StoredStatement } from './model.js';
 import { retentionCutoff } from './retention.js';
@@ -59,6 +60,14 @@ async function serially<T>(id: string, fn: () => Promise<T>): Promise<T> {
 
 /** Writes `next` (or deletes the state, for `null`) if it is still at the version read; false when another writer got there first. */
 async function save(prev: LearnerStateDoc | null, next: LearnerStateDoc | null): Promise<boolean> {
+  try {
+    return await write(prev, next);
+  } finally {
+    forgetState((prev ?? next)!._id);
+  }
+}
+
+async function write(prev: LearnerStateDoc | null, next: LearnerStateDoc | null): Promise<boolean> {
   if (!prev) {
     try {
       if (next) await learnerStates(next._id).insertOne(packState(next));
@@ -95,9 +104,15 @@ async function confirmed(state: LearnerStateDoc, now = Date.now()): Promise<Lear
 
 /** One learner's state by `_id`, healed and without what retention purged; undefined when they have none. */
 export async function readState(k: StateKey): Promise<LearnerStateDoc | undefined> {
-  const doc = await storedState(stateId(k));
+  const id = stateId(k);
+  // Read once per request (a page reads the learner's record several times); every write forgets it.
+  const doc = await oncePerRequest(memoKey(id), () => storedState(id));
   return doc ? withoutExpired(await confirmed(doc), retentionCutoff()) : undefined;
 }
+
+const memoKey = (id: string) => `learner-state/${id}`;
+/** After a write of state `id`, this request's next read goes to the database. */
+export const forgetState = (id: string) => forgetForRequest(memoKey(id));
 
 /** Several states by `_id` (the overview's class), in parallel groups. */
 export async function readStates(keys: StateKey[]): Promise<LearnerStateDoc[]> {

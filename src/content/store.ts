@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ContentFile, Pathway, Skill } from './format.js';
+import { forgetForRequest, oncePerRequest } from '../db/request_reads.js';
 import { log } from '../log.js';
 import { bundleChunkId, bundleChunks, Entry, Pointer, scopeKey, Version, type ContentEntry, type ContentPointer, type ContentVersion, type EntryKind, type Scope } from './model.js';
 import { renderItems, type ItemHtml, type StoredItem } from './rendering.js';
@@ -78,10 +79,13 @@ async function writeBundle(versionId: string, scope: Required<Scope>, records: B
 
 /**
  * A scope's pointer by `_id` alone (a second field in the filter makes FerretDB scan the
- * collection); the key already names the tenant, which is checked again here.
+ * collection), read once per request (a page asks for its library several times); the key
+ * already names the tenant, which is checked again here.
  */
+const pointerKey = (key: string) => `content-pointer/${key}`;
+
 async function pointerOf(key: string, tenantId: string): Promise<ContentPointer | null> {
-  const p = await Pointer.findById(key).lean<ContentPointer>();
+  const p = await oncePerRequest(pointerKey(key), () => Pointer.findById(key).lean<ContentPointer>());
   return p && p.tenantId === tenantId ? p : null;
 }
 
@@ -141,6 +145,7 @@ export async function writeVersion(scope: Scope, content: ContentFile, source: s
   }).catch(ignoreRepeat);
   await writeBundle(versionId, s, [...records('skill', content.skills), ...records('item', content.items), ...records('pathway', content.pathways)]);
   const key = scopeKey(s);
+  forgetForRequest(pointerKey(key));
   const old = await pointerOf(key, s.tenantId);
   const previousVersionId = old?.versionId === versionId ? old.previousVersionId : old?.versionId;
   await Pointer.updateOne(
@@ -148,6 +153,7 @@ export async function writeVersion(scope: Scope, content: ContentFile, source: s
     { $set: { ...s, versionId, previousVersionId, updatedAt: new Date() } },
     { upsert: true },
   );
+  forgetForRequest(pointerKey(key));
   // Everything but the current and previous version is unreachable now (including leftovers
   // of imports that failed half-way).
   const keep = [versionId, ...(previousVersionId ? [previousVersionId] : [])];

@@ -21,14 +21,32 @@ export interface NonIdFilter {
   fields: string[];
 }
 
-const requests = new AsyncLocalStorage<{ route: string }>();
+const requests = new AsyncLocalStorage<{ route: string; memo: Map<string, Promise<unknown>> }>();
 const listeners = new Set<(f: NonIdFilter) => void>();
 const logged = new Set<string>();
 const LOGGED_LIMIT = 1000;
 
 /** Express middleware: commands issued while this request is handled are checked. */
 export function watchRequestReads(req: Request, _res: Response, next: NextFunction): void {
-  requests.run({ route: `${req.method} ${req.path}` }, next);
+  requests.run({ route: `${req.method} ${req.path}`, memo: new Map() }, next);
+}
+
+/**
+ * `read()` once per HTTP request for `key` (the same document read several times while one page
+ * is built); outside a request, every time. A request sees one state of what it reads.
+ */
+export function oncePerRequest<T>(key: string, read: () => PromiseLike<T>): Promise<T> {
+  const memo = requests.getStore()?.memo;
+  if (!memo) return Promise.resolve(read());
+  let p = memo.get(key) as Promise<T> | undefined;
+  // A real promise: a thenable (a mongoose query) would run again on every await.
+  if (!p) memo.set(key, (p = Promise.resolve(read())));
+  return p;
+}
+
+/** After a request changed what `key` read, its next read goes to the database again. */
+export function forgetForRequest(key: string): void {
+  requests.getStore()?.memo.delete(key);
 }
 
 /** For tests: every non-`_id` filter issued by a request path; returns the unsubscribe. */
