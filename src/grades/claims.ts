@@ -1,4 +1,5 @@
 import { claims, deliveries, type Delivery } from './model.js';
+import { markRemoved } from './slot_log.js';
 
 /**
  * Owning attempt N of a delivery: insert `{_id: deliveryId#N}`; the unique `_id` index lets one
@@ -36,5 +37,6 @@ export async function claimAttempt(
 export async function dropDelivery(d: Delivery, worker: string): Promise<boolean> {
   if (!(await claimAttempt(d, worker))) return false;
   await deliveries().deleteOne({ _id: d._id });
+  markRemoved(d._id);
   return true;
 }

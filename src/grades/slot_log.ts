@@ -77,11 +77,25 @@ export async function readSlot(slot: string): Promise<SlotLive> {
 }
 
 /**
+ * Deliveries this process deleted (bounded): an entry naming one is not a producer between its two
+ * inserts, however recent, so `from` moves past it at once. Without this, every answer within a
+ * minute of the last kept the log behind it, and each read of the slot re-read them all.
+ */
+const removedHere = new Set<string>();
+const REMOVED_KEPT = 10_000;
+
+export function markRemoved(delivery: string): void {
+  if (removedHere.size >= REMOVED_KEPT) removedHere.delete(removedHere.values().next().value!);
+  removedHere.add(delivery);
+}
+
+/**
  * Where `from` may move once the deliveries `stillLive` says of are the only ones left: to the first
  * entry naming one of them or being inserted right now, else past everything read.
  */
 export function keepFrom(s: SlotLive, stillLive: (delivery: string) => boolean, now = Date.now()): number {
-  const kept = s.entries.find((e) => (e.found ? stillLive(e.delivery) : now - e.at.getTime() < INSERTING_MS));
+  const inserting = (e: SlotLive['entries'][number]) => !removedHere.has(e.delivery) && now - e.at.getTime() < INSERTING_MS;
+  const kept = s.entries.find((e) => (e.found ? stillLive(e.delivery) : inserting(e)));
   return kept ? kept.n : s.end;
 }
 

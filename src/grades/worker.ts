@@ -8,7 +8,7 @@ import { DueReader, dropStaleEntries, markDue, PERIOD_MS } from './due.js';
 import { deliveries, slots, type Delivery, type GradeSlot, type ScoreToSend } from './model.js';
 import { logLiveDeliveries } from './rebuild.js';
 import { attempt, type AttemptOutcome } from './send.js';
-import { dropEntries, flushDroppedEntries, keepFrom, readSlot, type SlotLive } from './slot_log.js';
+import { dropEntries, flushDroppedEntries, keepFrom, markRemoved, readSlot, type SlotLive } from './slot_log.js';
 import { MAX_WAIT_MS, nextTimestampMs } from './timestamps.js';
 import { onGradeQueued } from './wake.js';
 
@@ -156,7 +156,7 @@ export class GradeWorker {
    */
   private async flushFinished(): Promise<void> {
     const ids = this.finished.splice(0);
-    await Promise.all(ids.map((_id) => deliveries().deleteOne({ _id })));
+    await Promise.all(ids.map(async (_id) => (await deliveries().deleteOne({ _id }), markRemoved(_id))));
     await flushDroppedEntries();
   }
 
