@@ -10,7 +10,6 @@ export type { CourseScope } from './scope.js';
 export { recordForLaunch } from './record.js';
 export { isPreview } from './documents.js';
 export {
-  learnerHistory,
   courseStatements,
   coursesWithActivity,
   answersPerCourse,

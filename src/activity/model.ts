@@ -62,7 +62,7 @@ const statementSchema = new Schema<StoredStatement>(
   },
   { versionKey: false },
 );
-// A learner's ordered history and their last activity (learnerHistory, lastActivityPerLearner).
+// A learner's last activity (lastActivityPerLearner).
 statementSchema.index({ tenantId: 1, courseId: 1, sub: 1, timestamp: 1, stored: 1 });
 // Per-course aggregates by day and the course export.
 statementSchema.index({ tenantId: 1, courseId: 1, day: 1 });

@@ -26,23 +26,6 @@ export async function withSkills(history: HistoryEntry[], skillsOf?: SkillResolv
   return history.map((s) => (s.object.kind === 'item' ? { ...s, skills: skills.get(s.object.id) ?? [] } : s));
 }
 
-/**
- * A learner's statements in a course, ordered by when they happened and then by when they were
- * stored. With `skillsOf`, each item statement carries its skills (joined here, not by $lookup).
- */
-export async function learnerHistory(
-  scope: CourseScope,
-  sub: string,
-  opts: { includePreview?: boolean; skillsOf?: SkillResolver } = {},
-): Promise<HistoryEntry[]> {
-  const { tenantId, courseId } = requireScope(scope);
-  if (!sub) throw new Error('learnerHistory needs the learner (sub)');
-  const list = await Statement.find({ tenantId, courseId, sub, ...previewFilter(opts.includePreview) })
-    .sort({ timestamp: 1, stored: 1 })
-    .lean<StoredStatement[]>();
-  return withSkills(list, opts.skillsOf);
-}
-
 export interface SkillDay {
   skill: string;
   day: string;

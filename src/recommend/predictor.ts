@@ -36,7 +36,7 @@ const fallbacks = new Map<string, { at: number; predictor: Promise<Predictor>; r
 
 function fitCourseFallback(tenantId: string, courseId: string): Promise<Predictor> {
   const scope = { tenantId, courseId };
-  return Promise.all([datasetFromLearnerStates(scope), searchItems(scope)]).then(([data, items]) => fallbackPredictor(data, items.map(itemRef)));
+  return searchItems(scope).then(async (items) => fallbackPredictor(await datasetFromLearnerStates(scope, items), items.map(itemRef)));
 }
 
 async function courseFallback(tenantId: string, courseId: string): Promise<Predictor> {

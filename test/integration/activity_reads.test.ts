@@ -11,13 +11,13 @@ import {
   courseAggregates,
   eraseLearner,
   lastActivityPerLearner,
-  learnerHistory,
   onLearnerErased,
   recordForLaunch,
   type CourseScope,
   type StatementInput,
 } from '../../src/activity/index.js';
 import { toDocuments } from '../../src/activity/documents.js';
+import { learnerRecord } from '../../src/activity/learner_state.js';
 import { writeStatements } from '../../src/activity/write.js';
 import { runExpiry } from '../../src/db/expiry.js';
 import { TEST_ADMIN_TOKEN } from '../support/tool.js';
@@ -66,8 +66,8 @@ before(async () => {
 after(async () => env.close());
 
 describe('queries', () => {
-  test('a learner’s history is ordered by timestamp, scoped to tenant and course, skills joined', async () => {
-    const h = await learnerHistory(scope('ada'), '4', { skillsOf: (item) => (item === 'i1' ? ['linear'] : ['linear', 'fractions']) });
+  test('a learner’s record (their state) is ordered by timestamp, scoped to tenant and course, skills joined', async () => {
+    const h = await learnerRecord(scope('ada'), '4', { skillsOf: (item) => (item === 'i1' ? ['linear'] : ['linear', 'fractions']) });
     assert.deepEqual(
       h.map((s) => [s.verb, s.object.id, s.timestamp.toISOString(), s.skills]),
       [
@@ -81,8 +81,8 @@ describe('queries', () => {
   });
 
   test('preview statements are left out unless asked for', async () => {
-    assert.equal((await learnerHistory(scope('teacher'), '3')).length, 0);
-    assert.equal((await learnerHistory(scope('teacher'), '3', { includePreview: true })).length, 1);
+    assert.equal((await learnerRecord(scope('teacher'), '3')).length, 0);
+    assert.equal((await learnerRecord(scope('teacher'), '3', { includePreview: true })).length, 1);
   });
 
   test('per-course aggregates: attempts and success per skill per day, active learners', async () => {
@@ -108,7 +108,7 @@ describe('queries', () => {
   test('queries refuse to run without tenant and course', async () => {
     const missing = [{ tenantId: sessions.ada.tenantId }, { courseId: sessions.ada.courseId }, {}] as unknown as CourseScope[];
     for (const s of missing) {
-      await assert.rejects(learnerHistory(s, '4'), /need both tenantId and courseId/);
+      await assert.rejects(learnerRecord(s, '4'), /need both tenantId and courseId/);
       await assert.rejects(courseAggregates(s), /need both tenantId and courseId/);
       await assert.rejects(lastActivityPerLearner(s), /need both tenantId and courseId/);
     }
@@ -116,7 +116,7 @@ describe('queries', () => {
   });
 
   test('the same course id of another tenant is another course', async () => {
-    const h = await learnerHistory(scope('adaB'), '4');
+    const h = await learnerRecord(scope('adaB'), '4');
     assert.deepEqual(h.map((s) => s.timestamp.toISOString()), [at('2024-05-04T09:00:00Z')]);
   });
 

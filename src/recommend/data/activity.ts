@@ -52,8 +52,8 @@ export async function datasetFromActivity(scope: { tenantId: string; courseId?: 
  * A course's answers from its learner states (by `_id`; each holds a learner's latest answers and one
  * summary per older item): what a request path may read. Training reads the whole log instead.
  */
-export async function datasetFromLearnerStates(scope: { tenantId: string; courseId: string }): Promise<Dataset> {
-  const items = new Map((await searchItems(scope)).map((i) => [i.id, i]));
+export async function datasetFromLearnerStates(scope: { tenantId: string; courseId: string }, courseItems: Item[]): Promise<Dataset> {
+  const items = new Map(courseItems.map((i) => [i.id, i]));
   const rows: InteractionRow[] = [];
   for (const { sub, history } of await courseRecords(scope)) {
     for (const x of interactionsFromHistory(history, items)) rows.push({ ...x, learnerId: `${scope.courseId}/${sub}` });
