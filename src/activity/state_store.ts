@@ -78,10 +78,11 @@ async function write(prev: LearnerStateDoc | null, next: LearnerStateDoc | null)
     }
   }
   if (!(await claimNextVersion(prev))) return false;
-  if (next) await learnerStates(prev._id).replaceOne({ _id: prev._id }, packState({ ...next, v: prev.v + 1, life: prev.life }));
-  else await learnerStates(prev._id).deleteOne({ _id: prev._id });
+  // A state deleted meanwhile (a preview reset, an erasure) is not there to replace: the caller
+  // reads again and starts it anew, rather than counting a write that landed nowhere.
+  const landed = next ? (await learnerStates(prev._id).replaceOne({ _id: prev._id }, packState({ ...next, v: prev.v + 1, life: prev.life }))).matchedCount === 1 : (await learnerStates(prev._id).deleteOne({ _id: prev._id }), true);
   await releaseVersion(prev);
-  return true;
+  return landed;
 }
 
 /**
